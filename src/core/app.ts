@@ -1,0 +1,344 @@
+/**
+ * Apps: the services of a system, their placement in groups, and a lifecycle that the app owns:
+ * created → starting → running → draining → stopped | failed. Two apps in one process share
+ * nothing. Only the CLI installs signal handlers.
+ *
+ * @example
+ * ```ts
+ * const shop = defineApp({
+ *   name: "shop",
+ *   services: [catalogImpl, cartImpl, checkoutImpl],
+ *   groups: { edge: ["checkout"], store: ["catalog", "cart"] },
+ * });
+ * const app = createApp(shop);            // every group in this process
+ * await app.start();
+ * const p = await app.client(catalog).get({ id: "p1" });
+ * await app.stop();                        // drains in-flight calls first
+ * ```
+ */
+import { type Codec, jsonCodec } from "./codec.js";
+import { ConfigError, type ConfigInput, resolveConfig, type WeftConfig } from "./config.js";
+import type { Principal } from "./context.js";
+import type { AnyContract, Client, ServiceImplementation } from "./contract.js";
+import { type Duration, toMilliseconds } from "./duration.js";
+import { cancelled, type FieldIssue, failedPrecondition } from "./errors.js";
+import type { Middleware } from "./handler.js";
+import { createLocalTransport } from "./local-transport.js";
+import { createLogger, type Logger } from "./logger.js";
+import { type Placement, resolvePlacement } from "./placement.js";
+import { Runtime } from "./runtime.js";
+import type { Transport } from "./transport.js";
+
+/** Called at lifecycle points; a throwing `beforeStart`/`afterStart` fails the start. */
+export interface AppHooks {
+  beforeStart?(app: App): void | Promise<void>;
+  afterStart?(app: App): void | Promise<void>;
+  beforeStop?(app: App): void | Promise<void>;
+  afterStop?(app: App): void | Promise<void>;
+}
+
+/** What {@link defineApp} takes. */
+export interface AppSpec {
+  /** The app's name: letters, digits, `-`, `_`. Namespaces everything the app creates. */
+  name: string;
+  /** Service implementations (every service of the system, whatever the placement). */
+  services: readonly ServiceImplementation[];
+  /** Named groups of service names. Default: one group `main` with every service. */
+  groups?: Readonly<Record<string, readonly string[]>>;
+  /** Middleware on every call served (`server`) and made (`client`), outermost first. */
+  middleware?: { server?: readonly Middleware[]; client?: readonly Middleware[] };
+  /** Configuration; `WEFT_*` variables and createApp options override it. */
+  config?: ConfigInput;
+  hooks?: AppHooks;
+}
+
+/** A validated app definition: a value, safe to import from many places. */
+export interface AppDefinition {
+  readonly kind: "weft.app";
+  readonly name: string;
+  readonly services: readonly ServiceImplementation[];
+  readonly groups: Readonly<Record<string, readonly string[]>> | undefined;
+  readonly middleware: {
+    readonly server: readonly Middleware[];
+    readonly client: readonly Middleware[];
+  };
+  readonly config: ConfigInput | undefined;
+  readonly hooks: AppHooks;
+}
+
+const SPEC_KEYS = new Set(["name", "services", "groups", "middleware", "config", "hooks"]);
+
+/**
+ * Declares an app. Unknown keys, a bad name, a value that is not an implementation and two
+ * implementations of one service are reported together.
+ */
+export function defineApp(spec: AppSpec): AppDefinition {
+  const issues: FieldIssue[] = [];
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.has(key))
+      issues.push({ path: [key], message: `unknown key (known: ${[...SPEC_KEYS].join(", ")})` });
+  }
+  if (typeof spec.name !== "string" || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(spec.name)) {
+    issues.push({
+      path: ["name"],
+      message: 'must start with a letter and use only letters, digits, "-" and "_"',
+    });
+  }
+  const seen = new Set<string>();
+  (spec.services ?? []).forEach((impl, i) => {
+    if (impl?.kind !== "weft.implementation") {
+      issues.push({ path: ["services", i], message: "must be contract.implement({...})" });
+    } else if (seen.has(impl.contract.name)) {
+      issues.push({
+        path: ["services", i],
+        message: `service "${impl.contract.name}" is implemented twice`,
+      });
+    } else seen.add(impl.contract.name);
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return Object.freeze({
+    kind: "weft.app",
+    name: spec.name,
+    services: [...spec.services],
+    groups: spec.groups,
+    middleware: { server: spec.middleware?.server ?? [], client: spec.middleware?.client ?? [] },
+    config: spec.config,
+    hooks: spec.hooks ?? {},
+  });
+}
+
+/** Options of {@link createApp}: what differs between deployments of one definition. */
+export interface AppOptions {
+  /** Groups to run in this process. Default: config `groups` (WEFT_GROUP), else all. */
+  group?: string | readonly string[];
+  /** Environment to read `WEFT_*` from. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Config that wins over the definition and the environment. */
+  config?: ConfigInput;
+  /** Logger. Default: pino JSON lines on stdout at the configured level. */
+  logger?: Logger;
+  /** Transport to services of groups that run elsewhere (e.g. NATS). */
+  transport?: Transport;
+  /** Codec for serialized and remote calls. Default JSON. */
+  codec?: Codec;
+}
+
+/** The app's lifecycle states. */
+export type AppState = "created" | "starting" | "running" | "draining" | "stopped" | "failed";
+
+/** Options of `app.stop()`. */
+export interface StopOptions {
+  /** How long to wait for in-flight calls. Default: config `shutdownGrace` (25 s). */
+  grace?: Duration;
+}
+
+/** What `app.stop()` found. */
+export interface StopReport {
+  /** True when every in-flight call finished within the grace period. */
+  readonly drained: boolean;
+  /** Calls still running when the grace period ended; they were cancelled. */
+  readonly abandoned: number;
+}
+
+/** Options of `app.client()` for calls made from outside any handler. */
+export interface RootCallOptions {
+  metadata?: Readonly<Record<string, string>>;
+  principal?: Principal;
+  /** Continue this trace (e.g. from an incoming HTTP request). */
+  traceparent?: string;
+}
+
+/** What a process runs, for banners and the dashboard. */
+export interface AppDescription {
+  readonly name: string;
+  readonly state: AppState;
+  readonly env: string;
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  readonly running: readonly string[];
+  readonly localServices: readonly string[];
+  readonly remoteServices: readonly string[];
+  readonly transport: string;
+}
+
+/** A running (or runnable) app. */
+export interface App {
+  readonly name: string;
+  readonly config: WeftConfig;
+  readonly logger: Logger;
+  readonly placement: Placement;
+  readonly state: AppState;
+  /** True while running and not draining: what `/readyz` reports. */
+  readonly ready: boolean;
+  /** Starts serving. Fails (state `failed`) if a hook or transport fails. */
+  start(): Promise<void>;
+  /** Stops intake, drains in-flight calls within the grace period, closes transports. */
+  stop(options?: StopOptions): Promise<StopReport>;
+  /** A typed client for calls from outside any handler. */
+  client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
+  describe(): AppDescription;
+  /** Calls `listener` on every state change; returns an unsubscribe function. */
+  onStateChange(listener: (state: AppState) => void): () => void;
+}
+
+/** Creates an app from a definition (or a spec) and deployment options. */
+export function createApp(definition: AppDefinition | AppSpec, options: AppOptions = {}): App {
+  const def =
+    (definition as AppDefinition).kind === "weft.app"
+      ? (definition as AppDefinition)
+      : defineApp(definition);
+  const group =
+    options.group === undefined
+      ? undefined
+      : typeof options.group === "string"
+        ? [options.group]
+        : options.group;
+  const config = resolveConfig({
+    definition: def.config,
+    env: options.env ?? process.env,
+    overrides: group === undefined ? options.config : { ...options.config, groups: group },
+  });
+  const name = config.app ?? def.name;
+  const serviceNames = def.services.map((s) => s.contract.name);
+  const placement = resolvePlacement(serviceNames, def.groups, config.groups);
+  const remote = serviceNames.filter((s) => !placement.local.has(s));
+  if (remote.length > 0 && options.transport === undefined) {
+    throw new ConfigError([
+      {
+        path: ["transport"],
+        message: `this process runs ${placement.running.join(", ")} but ${remote.join(", ")} run elsewhere: set WEFT_NATS_URL (or pass a transport)`,
+      },
+    ]);
+  }
+  const logger = options.logger ?? createLogger({ level: config.logLevel, app: name });
+  const localTransport = createLocalTransport({ serialize: config.serialize });
+  const runtime = new Runtime({
+    app: name,
+    logger,
+    codec: options.codec ?? jsonCodec,
+    maxPayload: config.maxPayload,
+    callTimeoutMs: config.callTimeoutMs,
+    validateOutput: config.validateOutput,
+    local: def.services.filter((s) => placement.local.has(s.contract.name)),
+    localTransport,
+    remoteTransport: options.transport,
+    serverMiddleware: def.middleware.server,
+    clientMiddleware: def.middleware.client,
+  });
+  const transports =
+    options.transport === undefined ? [localTransport] : [localTransport, options.transport];
+  const listeners = new Set<(state: AppState) => void>();
+  let state: AppState = "created";
+  let stopping: Promise<StopReport> | undefined;
+
+  const setState = (next: AppState) => {
+    state = next;
+    logger.debug({ state: next }, `app ${name} is ${next}`);
+    for (const listener of listeners) listener(next);
+  };
+
+  const closeTransports = async () => {
+    const results = await Promise.allSettled(transports.map((t) => t.close()));
+    for (const r of results)
+      if (r.status === "rejected") logger.error({ err: r.reason }, "closing a transport failed");
+  };
+
+  const app: App = {
+    name,
+    config,
+    logger,
+    placement,
+    get state() {
+      return state;
+    },
+    get ready() {
+      return state === "running";
+    },
+    async start() {
+      if (state !== "created") {
+        throw failedPrecondition(
+          "APP_NOT_STARTABLE",
+          `app ${name} is ${state}; only a created app can start`,
+        );
+      }
+      setState("starting");
+      try {
+        await def.hooks.beforeStart?.(app);
+        await localTransport.serve(runtime, [...placement.local]);
+        await options.transport?.serve(runtime, [...placement.local]);
+        runtime.intake = "open";
+        setState("running");
+        await def.hooks.afterStart?.(app);
+      } catch (error) {
+        runtime.intake = "closed";
+        await closeTransports();
+        setState("failed");
+        throw error;
+      }
+    },
+    stop(stopOptions = {}) {
+      stopping ??= (async () => {
+        if (state === "created" || state === "failed") {
+          setState("stopped");
+          return { drained: true, abandoned: 0 };
+        }
+        const graceMs =
+          stopOptions.grace === undefined
+            ? config.shutdownGraceMs
+            : toMilliseconds(stopOptions.grace, "grace");
+        setState("draining");
+        runtime.intake = "draining";
+        await def.hooks.beforeStop?.(app);
+        await Promise.allSettled(transports.map((t) => t.stopIntake()));
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          runtime.idle().then(() => true),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        const abandoned = runtime.inflight.size;
+        if (!drained) {
+          logger.warn(
+            { abandoned, graceMs },
+            `grace period over: cancelling ${abandoned} in-flight call(s)`,
+          );
+          const reason = cancelled("SHUTDOWN", `app ${name} stopped before the call finished`, {
+            mayHaveRun: true,
+          });
+          for (const ctx of runtime.inflight) ctx.abort(reason);
+        }
+        runtime.intake = "closed";
+        await closeTransports();
+        setState("stopped");
+        await def.hooks.afterStop?.(app);
+        return { drained, abandoned };
+      })();
+      return stopping;
+    },
+    client(contract, callOptions = {}) {
+      return runtime.client(contract, undefined, {
+        metadata: callOptions.metadata ?? {},
+        principal: callOptions.principal,
+        traceparent: callOptions.traceparent,
+      });
+    },
+    describe() {
+      return {
+        name,
+        state,
+        env: config.env,
+        groups: def.groups ?? { main: serviceNames },
+        running: placement.running,
+        localServices: [...placement.local],
+        remoteServices: remote,
+        transport: options.transport?.name ?? localTransport.name,
+      };
+    },
+    onStateChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return app;
+}

@@ -1,0 +1,324 @@
+/**
+ * Typed configuration. Values come from, lowest precedence first: defaults, the app definition's
+ * `config`, `WEFT_*` environment variables (each may instead be read from a file named by
+ * `WEFT_*_FILE`, for secrets), and the options given to `createApp`. Every problem found is
+ * reported at once, by name, before anything starts.
+ */
+import { readFileSync } from "node:fs";
+import { toMilliseconds } from "./duration.js";
+import { type FieldIssue, WeftError } from "./errors.js";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
+
+/** Where the app runs: development and test validate outputs too. */
+export type RuntimeEnv = "development" | "test" | "production";
+
+/** Resolved configuration of an app. */
+export interface WeftConfig {
+  /** The app's name (namespaces subjects, streams and schemas). Default: the definition's name. */
+  readonly app: string | undefined;
+  /** Default `development`, or `test`/`production` when NODE_ENV says so. */
+  readonly env: RuntimeEnv;
+  /** Groups this process runs; empty means all (one process). Default all. */
+  readonly groups: readonly string[];
+  /** Default `info` (`warn` in test). */
+  readonly logLevel: LogLevel;
+  /** How long stop() waits for in-flight work, in ms. Default 25 000 (fits Kubernetes' 30 s). */
+  readonly shutdownGraceMs: number;
+  /** Default timeout of a call when the caller has no deadline, in ms. Default 30 000. */
+  readonly callTimeoutMs: number;
+  /** Round-trip every in-process call through the codec, as a network would. Default false. */
+  readonly serialize: boolean;
+  /** Largest encoded call input or output, in bytes. Default 1 MiB (NATS's default). */
+  readonly maxPayload: number;
+  /** Validate handler outputs against the contract. Default: true except in production. */
+  readonly validateOutput: boolean;
+  /** PostgreSQL URL for the store; unset means SQLite. */
+  readonly databaseUrl: string | undefined;
+  /** NATS servers (comma-separated URLs) for split placement. */
+  readonly natsUrl: string | undefined;
+}
+
+/** Configuration as written in an app definition or passed to createApp: every key optional. */
+export type ConfigInput = {
+  readonly app?: string;
+  readonly env?: RuntimeEnv;
+  readonly groups?: readonly string[] | string;
+  readonly logLevel?: LogLevel;
+  readonly shutdownGrace?: number | string;
+  readonly callTimeout?: number | string;
+  readonly serialize?: boolean;
+  readonly maxPayload?: number | string;
+  readonly validateOutput?: boolean;
+  readonly databaseUrl?: string;
+  readonly natsUrl?: string;
+};
+
+type Key = keyof ConfigInput;
+
+/** Environment variable of each key, and whether its value is a secret (never printed). */
+const VARIABLES: Readonly<Record<Key, { env: string; secret?: boolean; help: string }>> = {
+  app: { env: "WEFT_APP", help: "app name" },
+  env: { env: "WEFT_ENV", help: "development | test | production" },
+  groups: { env: "WEFT_GROUP", help: "comma-separated groups to run in this process" },
+  logLevel: { env: "WEFT_LOG_LEVEL", help: LOG_LEVELS.join(" | ") },
+  shutdownGrace: { env: "WEFT_SHUTDOWN_GRACE", help: 'duration, e.g. "25s"' },
+  callTimeout: { env: "WEFT_CALL_TIMEOUT", help: 'duration, e.g. "30s"' },
+  serialize: { env: "WEFT_SERIALIZE", help: "true | false" },
+  maxPayload: { env: "WEFT_MAX_PAYLOAD", help: 'bytes, e.g. 1048576 or "1MiB"' },
+  validateOutput: { env: "WEFT_VALIDATE_OUTPUT", help: "true | false" },
+  databaseUrl: { env: "WEFT_DATABASE_URL", secret: true, help: "postgres://… URL" },
+  natsUrl: { env: "WEFT_NATS_URL", secret: true, help: "nats://host:port[,…]" },
+};
+
+/** Variables Weft's own tooling reads; apps accept and ignore them. */
+const TOOLING_VARIABLES = new Set(["WEFT_REQUIRE_SERVICES", "WEFT_DATA_DIR"]);
+
+/** All `WEFT_*` variables an app understands (each also as `*_FILE`, except tooling ones). */
+export const KNOWN_VARIABLES: readonly string[] = [
+  ...Object.values(VARIABLES).map((v) => v.env),
+  ...TOOLING_VARIABLES,
+];
+
+/** A configuration problem: which setting, and what is wrong. */
+export class ConfigError extends WeftError {
+  constructor(issues: readonly FieldIssue[]) {
+    const lines = issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`);
+    super(
+      "INVALID_ARGUMENT",
+      "CONFIG_INVALID",
+      `invalid Weft configuration:\n${lines.join("\n")}`,
+      {
+        issues,
+        retryable: false,
+      },
+    );
+    this.name = "ConfigError";
+  }
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      prev = row[j] as number;
+      row[j] = next;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** The closest known name, when one is close enough to be a likely typo. */
+export function suggest(name: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(3, Math.floor(name.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = distance(name.toUpperCase(), candidate.toUpperCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Reads `WEFT_*` variables (and their `_FILE` forms) into config input, reporting problems. */
+function fromEnv(env: Readonly<Record<string, string | undefined>>, issues: FieldIssue[]) {
+  const input: Record<string, string> = {};
+  const known = new Set(KNOWN_VARIABLES);
+  const fileVars = new Set(Object.values(VARIABLES).map((v) => `${v.env}_FILE`));
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith("WEFT_") || env[name] === undefined) continue;
+    if (known.has(name) || fileVars.has(name)) continue;
+    const hint = suggest(name, [...known, ...fileVars]);
+    issues.push({
+      path: [name],
+      message: `unknown variable${hint === undefined ? "" : ` (did you mean ${hint}?)`}`,
+    });
+  }
+  for (const [key, spec] of Object.entries(VARIABLES) as [Key, (typeof VARIABLES)[Key]][]) {
+    const direct = env[spec.env];
+    const file = env[`${spec.env}_FILE`];
+    if (direct !== undefined && file !== undefined) {
+      issues.push({
+        path: [spec.env],
+        message: `set either ${spec.env} or ${spec.env}_FILE, not both`,
+      });
+    } else if (file !== undefined) {
+      try {
+        input[key] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+      } catch (e) {
+        const why = (e as NodeJS.ErrnoException).code ?? "unreadable";
+        issues.push({ path: [`${spec.env}_FILE`], message: `cannot read ${file} (${why})` });
+      }
+    } else if (direct !== undefined) {
+      input[key] = direct;
+    }
+  }
+  return input;
+}
+
+const BYTES = /^(\d+)\s*(B|KiB|MiB|GiB|KB|MB|GB)?$/;
+const BYTE_UNITS: Record<string, number> = {
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  KB: 1000,
+  MB: 1000 ** 2,
+  GB: 1000 ** 3,
+};
+
+type Parsed = Partial<Record<Key, unknown>>;
+
+/** Parses one layer (strings from env, or typed values from code) into typed values. */
+function parseLayer(
+  layer: Readonly<Record<string, unknown>>,
+  source: string,
+  issues: FieldIssue[],
+): Parsed {
+  const out: Parsed = {};
+  const bad = (key: Key, rule: string) => {
+    const name = source === "env" ? VARIABLES[key].env : key;
+    const shown = VARIABLES[key].secret ? "" : ` (got ${JSON.stringify(layer[key])})`;
+    issues.push({ path: [name], message: `${rule}${shown}` });
+  };
+  for (const [rawKey, value] of Object.entries(layer)) {
+    if (value === undefined) continue;
+    if (!(rawKey in VARIABLES)) {
+      const hint = suggest(rawKey, Object.keys(VARIABLES));
+      issues.push({
+        path: [`${source}.${rawKey}`],
+        message: `unknown key${hint === undefined ? "" : ` (did you mean ${hint}?)`}`,
+      });
+      continue;
+    }
+    const key = rawKey as Key;
+    switch (key) {
+      case "app":
+        if (typeof value === "string" && /^[A-Za-z][A-Za-z0-9_-]*$/.test(value)) out.app = value;
+        else bad(key, 'must start with a letter and use only letters, digits, "-" and "_"');
+        break;
+      case "env":
+        if (value === "development" || value === "test" || value === "production") out.env = value;
+        else bad(key, "must be one of development, test, production");
+        break;
+      case "logLevel":
+        if ((LOG_LEVELS as readonly unknown[]).includes(value)) out.logLevel = value;
+        else bad(key, `must be one of ${LOG_LEVELS.join(", ")}`);
+        break;
+      case "groups": {
+        const list = typeof value === "string" ? value.split(",") : value;
+        if (Array.isArray(list) && list.every((g) => typeof g === "string")) {
+          out.groups = list.map((g: string) => g.trim()).filter((g: string) => g !== "");
+        } else bad(key, "must be a list of group names");
+        break;
+      }
+      case "shutdownGrace":
+      case "callTimeout":
+        try {
+          const ms = toMilliseconds(value as string, key);
+          if (key === "callTimeout" && ms === 0) bad(key, "must be greater than 0");
+          else out[key] = ms;
+        } catch {
+          bad(key, 'must be milliseconds or a duration like "10s"');
+        }
+        break;
+      case "serialize":
+      case "validateOutput":
+        if (typeof value === "boolean") out[key] = value;
+        else if (typeof value === "string" && /^(true|1|yes)$/i.test(value)) out[key] = true;
+        else if (typeof value === "string" && /^(false|0|no)$/i.test(value)) out[key] = false;
+        else bad(key, "must be true or false");
+        break;
+      case "maxPayload": {
+        const m =
+          typeof value === "number"
+            ? [String(value), String(value), "B"]
+            : BYTES.exec(String(value));
+        const bytes = m === null ? Number.NaN : Number(m[1]) * (BYTE_UNITS[m[2] ?? "B"] ?? 1);
+        if (Number.isSafeInteger(bytes) && bytes >= 1024) out.maxPayload = bytes;
+        else bad(key, 'must be a whole number of bytes >= 1024, e.g. 1048576 or "1MiB"');
+        break;
+      }
+      case "databaseUrl":
+        if (typeof value === "string" && /^postgres(ql)?:\/\//.test(value)) out.databaseUrl = value;
+        else bad(key, "must be a postgres:// or postgresql:// URL");
+        break;
+      case "natsUrl":
+        if (
+          typeof value === "string" &&
+          value.split(",").every((u) => /^(nats|tls|wss?):\/\/\S+$/.test(u.trim()))
+        ) {
+          out.natsUrl = value;
+        } else bad(key, "must be nats://host:port, or several separated by commas");
+        break;
+    }
+  }
+  return out;
+}
+
+/** Where configuration is read from. */
+export interface ConfigSources {
+  /** The app definition's `config`. */
+  definition?: ConfigInput | undefined;
+  /** Environment variables. Default: none (pass `process.env` to read the real environment). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Options from code; they win over everything else. */
+  overrides?: ConfigInput | undefined;
+}
+
+/**
+ * Resolves configuration from its sources. Throws a {@link ConfigError} listing every problem:
+ * unknown `WEFT_*` variables or keys (with a suggestion), bad values (naming the rule), unreadable
+ * `*_FILE` secrets. Secret values are never echoed.
+ */
+export function resolveConfig(sources: ConfigSources = {}): WeftConfig {
+  const issues: FieldIssue[] = [];
+  const env = sources.env ?? {};
+  const merged: Parsed = {
+    ...parseLayer(sources.definition ?? {}, "config", issues),
+    ...parseLayer(fromEnv(env, issues), "env", issues),
+    ...parseLayer(sources.overrides ?? {}, "options", issues),
+  };
+  if (issues.length > 0) throw new ConfigError(issues);
+  const nodeEnv = env.NODE_ENV;
+  const runtimeEnv =
+    (merged.env as RuntimeEnv | undefined) ??
+    (nodeEnv === "production" ? "production" : nodeEnv === "test" ? "test" : "development");
+  return {
+    app: merged.app as string | undefined,
+    env: runtimeEnv,
+    groups: (merged.groups as string[] | undefined) ?? [],
+    logLevel:
+      (merged.logLevel as LogLevel | undefined) ?? (runtimeEnv === "test" ? "warn" : "info"),
+    shutdownGraceMs: (merged.shutdownGrace as number | undefined) ?? 25_000,
+    callTimeoutMs: (merged.callTimeout as number | undefined) ?? 30_000,
+    serialize: (merged.serialize as boolean | undefined) ?? false,
+    maxPayload: (merged.maxPayload as number | undefined) ?? 1024 * 1024,
+    validateOutput: (merged.validateOutput as boolean | undefined) ?? runtimeEnv !== "production",
+    databaseUrl: merged.databaseUrl as string | undefined,
+    natsUrl: merged.natsUrl as string | undefined,
+  };
+}
+
+/** Describes every variable for `--help` output and docs. */
+export function describeVariables(): {
+  name: string;
+  key: string;
+  help: string;
+  secret: boolean;
+}[] {
+  return (Object.entries(VARIABLES) as [Key, (typeof VARIABLES)[Key]][]).map(([key, v]) => ({
+    name: v.env,
+    key,
+    help: v.help,
+    secret: v.secret === true,
+  }));
+}

@@ -1,0 +1,50 @@
+/**
+ * The call context every handler, middleware and workflow step receives: who is calling, until
+ * when, in which trace, with which metadata; a logger bound to all that; and `client()` to call
+ * other services with the context propagated.
+ */
+import type { AnyContract, Client } from "./contract.js";
+import type { Logger } from "./logger.js";
+import type { TraceContext } from "./trace-context.js";
+
+/** The verified identity behind a call (set by the gateway or by whoever starts the call). */
+export interface Principal {
+  /** Stable id of the caller (user id, service name, API key id). */
+  readonly id: string;
+  /** What kind of caller it is. Default `user`. */
+  readonly kind?: "user" | "service" | "anonymous";
+  /** Permissions granted, e.g. `["orders:write"]`. */
+  readonly scopes?: readonly string[];
+  /** Other verified claims, JSON values only. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/** What a handler knows about the call it is serving (or, in client middleware, making). */
+export interface CallContext {
+  /** The app's name. */
+  readonly app: string;
+  /** The service being called. */
+  readonly service: string;
+  /** The method being called. */
+  readonly method: string;
+  /** Whether the method is declared idempotent (safe to retry). */
+  readonly idempotent: boolean;
+  /** When the caller stops waiting, in epoch milliseconds of this process's clock. */
+  readonly deadline: number;
+  /** Milliseconds left until the deadline (0 when passed). */
+  remaining(): number;
+  /** Aborted when the deadline passes, the caller cancels, or shutdown gives up waiting. */
+  readonly signal: AbortSignal;
+  /** String key/values that travel with the call and every call made from it. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The caller's verified identity, if any. */
+  readonly principal: Principal | undefined;
+  /** Trace and span ids of this call. */
+  readonly trace: TraceContext;
+  /** W3C `traceparent` of this call. */
+  readonly traceparent: string;
+  /** A logger whose lines carry the app, service, method, trace and span ids. */
+  readonly logger: Logger;
+  /** A typed client for another service; calls made with it inherit this context. */
+  client<C extends AnyContract>(contract: C): Client<C>;
+}

@@ -1,0 +1,99 @@
+/**
+ * The call context implementation. Costly parts (the AbortSignal, the child logger, the
+ * traceparent string) are made only when a handler asks for them, so a plain call allocates
+ * little more than this object.
+ */
+
+import type { CallContext, Principal } from "./context.js";
+import type { AnyContract, Client } from "./contract.js";
+import type { WeftError } from "./errors.js";
+import type { Logger } from "./logger.js";
+import { formatTraceparent, type TraceContext } from "./trace-context.js";
+
+/** What a context needs from the app that runs it. */
+export interface ContextRuntime {
+  readonly app: string;
+  readonly logger: Logger;
+  client<C extends AnyContract>(contract: C, parent: LiveContext | undefined): Client<C>;
+}
+
+/** A call's context. `parent` is the context of the handler that made the call, if any. */
+export class LiveContext implements CallContext {
+  private controller: AbortController | undefined;
+  private abortReason: WeftError | undefined;
+  private childLogger: Logger | undefined;
+  private children: Set<LiveContext> | undefined;
+
+  constructor(
+    readonly runtime: ContextRuntime,
+    readonly service: string,
+    readonly method: string,
+    readonly idempotent: boolean,
+    readonly deadline: number,
+    readonly metadata: Readonly<Record<string, string>>,
+    readonly principal: Principal | undefined,
+    readonly trace: TraceContext,
+    readonly parent: LiveContext | undefined,
+    /** True when the call was made by a handler that is still in flight in this process. */
+    readonly nested: boolean,
+  ) {}
+
+  get app(): string {
+    return this.runtime.app;
+  }
+
+  remaining(): number {
+    const left = this.deadline - Date.now();
+    return Math.max(left, 0);
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Why the call was aborted, if it was. */
+  get aborted(): WeftError | undefined {
+    return this.abortReason;
+  }
+
+  get traceparent(): string {
+    return formatTraceparent(this.trace);
+  }
+
+  get logger(): Logger {
+    this.childLogger ??= this.runtime.logger.child({
+      service: this.service,
+      method: this.method,
+      traceId: this.trace.traceId,
+      spanId: this.trace.spanId,
+    });
+    return this.childLogger;
+  }
+
+  client<C extends AnyContract>(contract: C): Client<C> {
+    return this.runtime.client(contract, this);
+  }
+
+  /** Aborts this call and every call made from it that is still running. Idempotent. */
+  abort(reason: WeftError): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    if (this.children !== undefined) for (const child of this.children) child.abort(reason);
+  }
+
+  /** Links a call made from this context, so aborting this one aborts it. */
+  adopt(child: LiveContext): void {
+    this.children ??= new Set();
+    this.children.add(child);
+  }
+
+  /** Unlinks a finished child call. */
+  release(child: LiveContext): void {
+    this.children?.delete(child);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The placement conformance suite: one body of behaviour tests run once per placement, so the same
+ * tests prove the same behaviour in one process, serialized, and (with the NATS transport) split
+ * across processes. Transports add placements here; apps reuse the suite for their own tests.
+ *
+ * @example
+ * ```ts
+ * import { describePlacements } from "weft/testing";
+ * describePlacements("shop", { definition: () => createShop() }, (h) => {
+ *   it("gets a product", async () => {
+ *     expect(await h().client(catalog).get({ id: "p1" })).toMatchObject({ id: "p1" });
+ *   });
+ * });
+ * ```
+ */
+import { afterAll, beforeAll, describe } from "vitest";
+import {
+  type AnyContract,
+  type App,
+  type AppDefinition,
+  type AppOptions,
+  type Client,
+  createApp,
+  type RootCallOptions,
+} from "../core/index.js";
+import { uniqueName } from "./unique-name.js";
+
+/** Placements every transport supports in one process. */
+export const LOCAL_PLACEMENTS = ["local", "serialized"] as const;
+
+/** A placement the suite can run: `local`, `serialized`, or one a transport registers. */
+export type PlacementName = (typeof LOCAL_PLACEMENTS)[number] | (string & {});
+
+/** What a test body gets: the running app in the current placement. */
+export interface PlacementHarness {
+  readonly placement: PlacementName;
+  readonly app: App;
+  /** A client for calls from outside any handler, as a script or the gateway would make them. */
+  client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
+}
+
+/** Options of {@link describePlacements}. */
+export interface PlacementSuiteOptions {
+  /** Makes a fresh app definition (fresh state) for each placement. */
+  definition: () => AppDefinition | Promise<AppDefinition>;
+  /** Placements to run. Default: `local` and `serialized`. */
+  placements?: readonly PlacementName[];
+  /** Extra createApp options (the suite sets a unique app name and the serialize flag). */
+  appOptions?: AppOptions;
+}
+
+/** Starts an app of `definition` in one process in the named local placement. */
+export async function startLocal(
+  definition: AppDefinition,
+  placement: PlacementName,
+  appOptions: AppOptions = {},
+): Promise<PlacementHarness> {
+  if (placement !== "local" && placement !== "serialized") {
+    throw new Error(`placement "${placement}" needs its transport's harness`);
+  }
+  const app = createApp(definition, {
+    ...appOptions,
+    config: {
+      ...appOptions.config,
+      app: uniqueName(definition.name),
+      serialize: placement === "serialized",
+    },
+  });
+  await app.start();
+  return { placement, app, client: (contract, options) => app.client(contract, options) };
+}
+
+/**
+ * Registers `body` once per placement inside a vitest `describe`. The app starts before the
+ * placement's tests and stops (drained) after them.
+ */
+export function describePlacements(
+  title: string,
+  options: PlacementSuiteOptions,
+  body: (harness: () => PlacementHarness) => void,
+): void {
+  for (const placement of options.placements ?? LOCAL_PLACEMENTS) {
+    describe(`${title} [${placement}]`, () => {
+      let current: PlacementHarness | undefined;
+      beforeAll(async () => {
+        current = await startLocal(await options.definition(), placement, options.appOptions);
+      });
+      afterAll(async () => {
+        await current?.app.stop({ grace: "5s" });
+      });
+      body(() => {
+        if (current === undefined) throw new Error(`the ${placement} app did not start`);
+        return current;
+      });
+    });
+  }
+}
