@@ -1,6 +1,7 @@
 /**
  * Weft: TypeScript services that start as one process and split into many by configuration.
- * This entry exports the core; drivers and tools live in subpaths (`weft/testing`, `weft/cli`).
+ * This entry exports the core and `createApp` with production defaults; drivers and tools live in
+ * subpaths (`weft/resilience`, `weft/transport/nats`, `weft/store/*`, `weft/testing`, `weft/cli`).
  *
  * @example
  * ```ts
@@ -8,3 +9,4 @@
  * ```
  */
 export * from "./core/index.js";
+export { createApp } from "./create-app.js";

@@ -117,8 +117,18 @@ export interface AppOptions {
   config?: ConfigInput;
   /** Logger. Default: pino JSON lines on stdout at the configured level. */
   logger?: Logger;
-  /** Transport to services of groups that run elsewhere (e.g. NATS). */
-  transport?: Transport;
+  /**
+   * Transport to services of groups that run elsewhere (e.g. NATS), or a function that makes one
+   * from the resolved config (returning undefined when the config asks for none).
+   */
+  transport?: Transport | ((config: WeftConfig) => Transport | undefined);
+  /** Run no service here: a process that only makes calls (a script, a test driver). */
+  clientOnly?: boolean;
+  /**
+   * Client middleware applied outermost to every call that leaves the process, before the app's
+   * own (the `weft` entry puts retry and circuit breaking here). Default none.
+   */
+  resilience?: readonly Middleware[];
   /** Codec for serialized and remote calls. Default JSON. */
   codec?: Codec;
 }
@@ -199,9 +209,15 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
   });
   const name = config.app ?? def.name;
   const serviceNames = def.services.map((s) => s.contract.name);
-  const placement = resolvePlacement(serviceNames, def.groups, config.groups);
+  const placement = resolvePlacement(
+    serviceNames,
+    def.groups,
+    options.clientOnly ? "none" : config.groups,
+  );
   const remote = serviceNames.filter((s) => !placement.local.has(s));
-  if (remote.length > 0 && options.transport === undefined) {
+  const remoteTransport =
+    typeof options.transport === "function" ? options.transport(config) : options.transport;
+  if (remote.length > 0 && remoteTransport === undefined) {
     throw new ConfigError([
       {
         path: ["transport"],
@@ -216,18 +232,21 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     logger,
     codec: options.codec ?? jsonCodec,
     maxPayload: config.maxPayload,
+    principalKey: config.principalKey,
     callTimeoutMs: config.callTimeoutMs,
     validateOutput: config.validateOutput,
     local: def.services.filter((s) => placement.local.has(s.contract.name)),
     localTransport,
-    remoteTransport: options.transport,
+    remoteTransport,
     serverMiddleware: def.middleware.server,
     clientMiddleware: def.middleware.client,
+    remoteMiddleware: options.resilience ?? [],
   });
   const transports =
-    options.transport === undefined ? [localTransport] : [localTransport, options.transport];
+    remoteTransport === undefined ? [localTransport] : [localTransport, remoteTransport];
   const listeners = new Set<(state: AppState) => void>();
   let state: AppState = "created";
+  let starting: Promise<void> | undefined;
   let stopping: Promise<StopReport> | undefined;
 
   const setState = (next: AppState) => {
@@ -261,22 +280,28 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
         );
       }
       setState("starting");
-      try {
-        await def.hooks.beforeStart?.(app);
-        await localTransport.serve(runtime, [...placement.local]);
-        await options.transport?.serve(runtime, [...placement.local]);
-        runtime.intake = "open";
-        setState("running");
-        await def.hooks.afterStart?.(app);
-      } catch (error) {
-        runtime.intake = "closed";
-        await closeTransports();
-        setState("failed");
-        throw error;
-      }
+      starting = (async () => {
+        try {
+          await def.hooks.beforeStart?.(app);
+          await localTransport.serve(runtime, [...placement.local]);
+          await remoteTransport?.serve(runtime, [...placement.local]);
+          runtime.intake = "open";
+          setState("running");
+          await def.hooks.afterStart?.(app);
+        } catch (error) {
+          runtime.intake = "closed";
+          await closeTransports();
+          setState("failed");
+          throw error;
+        }
+      })();
+      return starting;
     },
     stop(stopOptions = {}) {
       stopping ??= (async () => {
+        // A stop during start (a signal while a hook runs) lets the start settle, then stops:
+        // otherwise the start would open intake again after the stop had closed it.
+        if (state === "starting") await starting?.catch(() => {});
         if (state === "created" || state === "failed") {
           setState("stopped");
           return { drained: true, abandoned: 0 };
@@ -293,7 +318,8 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
         const drained = await Promise.race([
           runtime.idle().then(() => true),
           new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), graceMs);
+            // Node fires a timer over 2^31-1 ms at once: a longer grace waits that long instead.
+            timer = setTimeout(() => resolve(false), Math.min(graceMs, 2 ** 31 - 1));
           }),
         ]);
         clearTimeout(timer);
@@ -332,7 +358,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
         running: placement.running,
         localServices: [...placement.local],
         remoteServices: remote,
-        transport: options.transport?.name ?? localTransport.name,
+        transport: remoteTransport?.name ?? localTransport.name,
       };
     },
     onStateChange(listener) {

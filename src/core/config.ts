@@ -36,6 +36,25 @@ export interface WeftConfig {
   readonly databaseUrl: string | undefined;
   /** NATS servers (comma-separated URLs) for split placement. */
   readonly natsUrl: string | undefined;
+  /** Key that signs principals sent between processes; unset means principals stay in-process. */
+  readonly principalKey: string | undefined;
+  /** NATS credentials and TLS (each optional). */
+  readonly nats: NatsAuthConfig;
+}
+
+/** How to authenticate to NATS and secure the connection. */
+export interface NatsAuthConfig {
+  readonly token: string | undefined;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  /** Path of a `.creds` file (JWT and NKey seed). */
+  readonly credsFile: string | undefined;
+  /** An NKey seed (starts with `SU`). */
+  readonly nkeySeed: string | undefined;
+  /** PEM files for TLS. */
+  readonly tlsCaFile: string | undefined;
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
 }
 
 /** Configuration as written in an app definition or passed to createApp: every key optional. */
@@ -51,6 +70,15 @@ export type ConfigInput = {
   readonly validateOutput?: boolean;
   readonly databaseUrl?: string;
   readonly natsUrl?: string;
+  readonly principalKey?: string;
+  readonly natsToken?: string;
+  readonly natsUser?: string;
+  readonly natsPassword?: string;
+  readonly natsCredsFile?: string;
+  readonly natsNkeySeed?: string;
+  readonly natsTlsCaFile?: string;
+  readonly natsTlsCertFile?: string;
+  readonly natsTlsKeyFile?: string;
 };
 
 type Key = keyof ConfigInput;
@@ -68,6 +96,15 @@ const VARIABLES: Readonly<Record<Key, { env: string; secret?: boolean; help: str
   validateOutput: { env: "WEFT_VALIDATE_OUTPUT", help: "true | false" },
   databaseUrl: { env: "WEFT_DATABASE_URL", secret: true, help: "postgres://… URL" },
   natsUrl: { env: "WEFT_NATS_URL", secret: true, help: "nats://host:port[,…]" },
+  principalKey: { env: "WEFT_PRINCIPAL_KEY", secret: true, help: "at least 32 characters" },
+  natsToken: { env: "WEFT_NATS_TOKEN", secret: true, help: "NATS token" },
+  natsUser: { env: "WEFT_NATS_USER", help: "NATS user" },
+  natsPassword: { env: "WEFT_NATS_PASSWORD", secret: true, help: "NATS password" },
+  natsCredsFile: { env: "WEFT_NATS_CREDS_FILE", help: "path of a NATS .creds file" },
+  natsNkeySeed: { env: "WEFT_NATS_NKEY_SEED", secret: true, help: "NATS NKey seed (SU…)" },
+  natsTlsCaFile: { env: "WEFT_NATS_TLS_CA_FILE", help: "PEM file of the CA" },
+  natsTlsCertFile: { env: "WEFT_NATS_TLS_CERT_FILE", help: "PEM client certificate" },
+  natsTlsKeyFile: { env: "WEFT_NATS_TLS_KEY_FILE", help: "PEM client key" },
 };
 
 /** Variables Weft's own tooling reads; apps accept and ignore them. */
@@ -223,7 +260,9 @@ function parseLayer(
       case "shutdownGrace":
       case "callTimeout":
         try {
-          const ms = toMilliseconds(value as string, key);
+          // Environment values are strings: there a bare number means milliseconds, as in code.
+          const plain = typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value);
+          const ms = toMilliseconds(plain ? Number(value) : (value as string), key);
           if (key === "callTimeout" && ms === 0) bad(key, "must be greater than 0");
           else out[key] = ms;
         } catch {
@@ -250,6 +289,24 @@ function parseLayer(
       case "databaseUrl":
         if (typeof value === "string" && /^postgres(ql)?:\/\//.test(value)) out.databaseUrl = value;
         else bad(key, "must be a postgres:// or postgresql:// URL");
+        break;
+      case "natsToken":
+      case "natsUser":
+      case "natsPassword":
+      case "natsCredsFile":
+      case "natsTlsCaFile":
+      case "natsTlsCertFile":
+      case "natsTlsKeyFile":
+        if (typeof value === "string" && value !== "") out[key] = value;
+        else bad(key, "must be a non-empty string");
+        break;
+      case "natsNkeySeed":
+        if (typeof value === "string" && /^SU[A-Z2-7]{50,}$/.test(value)) out.natsNkeySeed = value;
+        else bad(key, "must be an NKey user seed (starts with SU)");
+        break;
+      case "principalKey":
+        if (typeof value === "string" && value.length >= 32) out.principalKey = value;
+        else bad(key, "must be at least 32 characters");
         break;
       case "natsUrl":
         if (
@@ -305,6 +362,17 @@ export function resolveConfig(sources: ConfigSources = {}): WeftConfig {
     validateOutput: (merged.validateOutput as boolean | undefined) ?? runtimeEnv !== "production",
     databaseUrl: merged.databaseUrl as string | undefined,
     natsUrl: merged.natsUrl as string | undefined,
+    principalKey: merged.principalKey as string | undefined,
+    nats: {
+      token: merged.natsToken as string | undefined,
+      user: merged.natsUser as string | undefined,
+      password: merged.natsPassword as string | undefined,
+      credsFile: merged.natsCredsFile as string | undefined,
+      nkeySeed: merged.natsNkeySeed as string | undefined,
+      tlsCaFile: merged.natsTlsCaFile as string | undefined,
+      tlsCertFile: merged.natsTlsCertFile as string | undefined,
+      tlsKeyFile: merged.natsTlsKeyFile as string | undefined,
+    },
   };
 }
 

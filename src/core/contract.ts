@@ -179,7 +179,8 @@ export function defineService<const N extends string, const M extends MethodMap>
         }
       }
       for (const key of Object.keys(handlers)) {
-        if (!(key in methods)) {
+        // hasOwn, not `in`: a handler named "toString" or "constructor" is extra too.
+        if (!Object.hasOwn(methods, key)) {
           throw invalidArgument("UNKNOWN_METHOD", `${name} has no method ${key} in its contract`);
         }
       }

@@ -37,12 +37,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 function readMetadata(v: unknown): Record<string, string> | undefined {
   if (v === undefined) return {};
   if (!isRecord(v)) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(v)) {
-    if (typeof value !== "string") return undefined;
-    out[k] = value;
-  }
-  return out;
+  const entries = Object.entries(v);
+  if (!entries.every(([, value]) => typeof value === "string")) return undefined;
+  // fromEntries defines own properties: a "__proto__" key stays data instead of being dropped.
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 function readIssues(v: unknown): FieldIssue[] | undefined {

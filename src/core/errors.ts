@@ -14,6 +14,8 @@
 import { type ErrorCode, isRetryableByDefault } from "./error-codes.js";
 
 const BRAND = Symbol.for("weft.error");
+/** Marks errors whose creator said whether the callee may have run (so Weft does not guess). */
+const SAID_MAY_HAVE_RUN = Symbol("weft.mayHaveRunSaid");
 
 /** One problem found in an input or output, located by its path inside the value. */
 export interface FieldIssue {
@@ -60,6 +62,8 @@ export class WeftError extends Error {
     this.metadata = options.metadata ?? {};
     this.retryable = options.retryable ?? isRetryableByDefault(code);
     this.mayHaveRun = options.mayHaveRun ?? false;
+    if (options.mayHaveRun !== undefined)
+      Object.defineProperty(this, SAID_MAY_HAVE_RUN, { value: true });
     this.issues = options.issues ?? [];
   }
 
@@ -87,6 +91,14 @@ export function isWeftError(value: unknown): value is WeftError {
     value !== null &&
     (value as Record<symbol, unknown>)[BRAND] === true
   );
+}
+
+/**
+ * True when the error's creator set `mayHaveRun` explicitly (for example a handler refusing before
+ * any effect with `mayHaveRun: false`); Weft then keeps it instead of inferring it.
+ */
+export function saysWhetherItRan(error: WeftError): boolean {
+  return (error as unknown as Record<symbol, unknown>)[SAID_MAY_HAVE_RUN] === true;
 }
 
 /** Builds an error constructor for one code. */

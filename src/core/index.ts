@@ -40,6 +40,7 @@ export {
   type ConfigSources,
   describeVariables,
   KNOWN_VARIABLES,
+  type NatsAuthConfig,
   type RuntimeEnv,
   resolveConfig,
   type WeftConfig,
@@ -76,6 +77,7 @@ export {
   type LogLevel,
 } from "./logger.js";
 export { DEFAULT_GROUP, type Placement, resolvePlacement } from "./placement.js";
+export { signPrincipal, verifyPrincipal } from "./principal-token.js";
 export {
   type InferIn,
   type InferOut,

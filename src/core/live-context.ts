@@ -7,8 +7,15 @@
 import type { CallContext, Principal } from "./context.js";
 import type { AnyContract, Client } from "./contract.js";
 import type { WeftError } from "./errors.js";
+import type { IntrusiveList, Linked } from "./intrusive-list.js";
 import type { Logger } from "./logger.js";
-import { formatTraceparent, type TraceContext } from "./trace-context.js";
+import {
+  childTrace,
+  formatTraceparent,
+  newTrace,
+  parseTraceparent,
+  type TraceContext,
+} from "./trace-context.js";
 
 /** What a context needs from the app that runs it. */
 export interface ContextRuntime {
@@ -18,11 +25,17 @@ export interface ContextRuntime {
 }
 
 /** A call's context. `parent` is the context of the handler that made the call, if any. */
-export class LiveContext implements CallContext {
+export class LiveContext implements CallContext, Linked {
+  prev: Linked | undefined = undefined;
+  next: Linked | undefined = undefined;
+  list: IntrusiveList<Linked> | undefined = undefined;
   private controller: AbortController | undefined;
   private abortReason: WeftError | undefined;
   private childLogger: Logger | undefined;
   private children: Set<LiveContext> | undefined;
+  private ownTrace: TraceContext | undefined;
+  /** Set when the method's own code started: errors after that may have had effects. */
+  ran = false;
 
   constructor(
     readonly runtime: ContextRuntime,
@@ -32,11 +45,28 @@ export class LiveContext implements CallContext {
     readonly deadline: number,
     readonly metadata: Readonly<Record<string, string>>,
     readonly principal: Principal | undefined,
-    readonly trace: TraceContext,
+    /**
+     * The caller's trace position or its `traceparent` (for a nested call, the parent's trace is
+     * used). This call's span is made only when someone asks, so untraced calls cost no ids.
+     */
+    private readonly callerTrace: TraceContext | string | undefined,
     readonly parent: LiveContext | undefined,
     /** True when the call was made by a handler that is still in flight in this process. */
     readonly nested: boolean,
   ) {}
+
+  get trace(): TraceContext {
+    if (this.ownTrace === undefined) {
+      const from =
+        this.parent !== undefined
+          ? this.parent.trace
+          : typeof this.callerTrace === "string"
+            ? parseTraceparent(this.callerTrace)
+            : this.callerTrace;
+      this.ownTrace = from === undefined ? newTrace() : childTrace(from);
+    }
+    return this.ownTrace;
+  }
 
   get app(): string {
     return this.runtime.app;

@@ -71,7 +71,7 @@ async function serializedCall(
   let output: unknown;
   try {
     output = await host.accept(headers, host.codec.decode(inputBytes), {
-      nested: isNestedCall(ctx),
+      admitted: isNestedCall(ctx),
       signal: ctx.signal,
     });
   } catch (error) {

@@ -20,13 +20,14 @@ export interface Placement {
 }
 
 /**
- * Resolves placement. Every service must belong to exactly one group, group members must be
+ * Resolves placement (`run`: groups to run here; empty means all, `"none"` means a process that
+ * only makes calls). Every service must belong to exactly one group, group members must be
  * services of the app, and the groups to run must exist; all problems are reported together.
  */
 export function resolvePlacement(
   services: readonly string[],
   groups: Readonly<Record<string, readonly string[]>> | undefined,
-  run: readonly string[],
+  run: readonly string[] | "none",
 ): Placement {
   const issues: FieldIssue[] = [];
   const declared = groups ?? { [DEFAULT_GROUP]: services };
@@ -59,9 +60,11 @@ export function resolvePlacement(
       issues.push({ path: ["groups"], message: `service "${service}" is in no group` });
     }
   }
-  const running = run.length === 0 ? Object.keys(declared) : [...new Set(run)];
+  const running =
+    run === "none" ? [] : run.length === 0 ? Object.keys(declared) : [...new Set(run)];
   for (const group of running) {
-    if (!(group in declared)) {
+    // hasOwn, not `in`: "constructor" or "toString" must not pass for a declared group.
+    if (!Object.hasOwn(declared, group)) {
       issues.push({
         path: ["group"],
         message: `no group "${group}" (groups: ${Object.keys(declared).join(", ")})`,

@@ -5,29 +5,26 @@
  */
 import { type ClientTarget, makeClient, type RootScope } from "./client.js";
 import type { Codec } from "./codec.js";
+import { type CompiledService, compileService } from "./compile.js";
 import type { CallContext } from "./context.js";
-import type {
-  AnyContract,
-  CallOptions,
-  Client,
-  MethodMap,
-  ServiceImplementation,
-} from "./contract.js";
+import type { AnyContract, CallOptions, Client, ServiceImplementation } from "./contract.js";
+import { type DeadlineEntry, DeadlineWheel } from "./deadline-wheel.js";
 import { toMilliseconds } from "./duration.js";
 import {
   cancelled,
   deadlineExceeded,
   isWeftError,
   normalizeError,
+  saysWhetherItRan,
   unavailable,
   unimplemented,
   type WeftError,
 } from "./errors.js";
 import { chain, type Handler, type Middleware } from "./handler.js";
+import { IntrusiveList } from "./intrusive-list.js";
 import { type ContextRuntime, LiveContext } from "./live-context.js";
 import type { Logger } from "./logger.js";
-import { validate } from "./schema.js";
-import { childTrace, newTrace, parseTraceparent } from "./trace-context.js";
+import { OutgoingCall } from "./outgoing-call.js";
 import type { CallHeaders, Transport, TransportHost } from "./transport.js";
 
 /** Whether the app takes calls. */
@@ -39,6 +36,7 @@ export interface RuntimeOptions {
   readonly logger: Logger;
   readonly codec: Codec;
   readonly maxPayload: number;
+  readonly principalKey: string | undefined;
   readonly callTimeoutMs: number;
   readonly validateOutput: boolean;
   /** Implementations of the services this process runs. */
@@ -47,7 +45,13 @@ export interface RuntimeOptions {
   /** Transport to services of other groups; undefined in one process. */
   readonly remoteTransport: Transport | undefined;
   readonly serverMiddleware: readonly Middleware[];
+  /** Client middleware on every outgoing call. */
   readonly clientMiddleware: readonly Middleware[];
+  /**
+   * Client middleware on calls that leave the process only (retries, circuit breaking): a call
+   * inside the process cannot fail for network reasons.
+   */
+  readonly remoteMiddleware: readonly Middleware[];
 }
 
 /** The call path of one app. */
@@ -56,11 +60,14 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
   readonly logger: Logger;
   readonly codec: Codec;
   readonly maxPayload: number;
+  readonly principalKey: string | undefined;
   intake: Intake = "closed";
   /** Calls being served now. */
-  readonly inflight = new Set<LiveContext>();
+  readonly inflight = new IntrusiveList<LiveContext>();
+  /** Deadlines of calls made and of calls served from a wire. */
+  readonly deadlines = new DeadlineWheel();
   private onIdle: (() => void) | undefined;
-  private readonly table = new Map<string, Map<string, Handler>>();
+  private readonly services = new Map<string, CompiledService>();
   private readonly routes = new Map<string, Handler>();
 
   constructor(private readonly options: RuntimeOptions) {
@@ -68,38 +75,13 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     this.logger = options.logger;
     this.codec = options.codec;
     this.maxPayload = options.maxPayload;
-    for (const impl of options.local) this.table.set(impl.contract.name, this.compile(impl));
-  }
-
-  /** Builds the callee-side handler of each method: middleware, then validation and the code. */
-  private compile(impl: ServiceImplementation): Map<string, Handler> {
-    const methods = new Map<string, Handler>();
-    const wrap = chain(...this.options.serverMiddleware, ...impl.middleware);
-    const service = impl.contract.name;
-    const validateOutput = this.options.validateOutput;
-    for (const [name, spec] of Object.entries(impl.contract.methods as MethodMap)) {
-      const fn = (impl.handlers as Record<string, Handler>)[name] as Handler;
-      const code = fn.bind(impl.handlers);
-      const inputRule = {
-        code: "INVALID_ARGUMENT",
-        reason: "INPUT_INVALID",
-        subject: `input of ${service}.${name}`,
-      } as const;
-      const outputRule = {
-        code: "INTERNAL",
-        reason: "OUTPUT_INVALID",
-        subject: `output of ${service}.${name}`,
-      } as const;
-      const innermost: Handler = async (ctx, input) => {
-        const valid = await validate(spec.input, input, inputRule);
-        const output = await code(ctx, valid);
-        // Outputs are checked, never transformed, so every mode returns the same value.
-        if (validateOutput) await validate(spec.output, output, outputRule);
-        return output;
-      };
-      methods.set(name, wrap(innermost));
+    this.principalKey = options.principalKey;
+    for (const impl of options.local) {
+      this.services.set(
+        impl.contract.name,
+        compileService(impl, options.serverMiddleware, options.validateOutput),
+      );
     }
-    return methods;
   }
 
   client<C extends AnyContract>(
@@ -138,11 +120,8 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       }
     }
     if (now + timeout < deadline) deadline = now + timeout;
-    const base = parent?.metadata ?? scope?.metadata ?? {};
+    const base = parent === undefined ? (scope?.metadata ?? {}) : parent.metadata;
     const metadata = options?.metadata === undefined ? base : { ...base, ...options.metadata };
-    const callerTrace = parent?.trace ?? parseTraceparent(scope?.traceparent);
-    const trace = callerTrace === undefined ? newTrace() : childTrace(callerTrace);
-    const principal = parent === undefined ? scope?.principal : parent.principal;
     const ctx = new LiveContext(
       this,
       service,
@@ -150,8 +129,8 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       idempotent,
       deadline,
       metadata,
-      principal,
-      trace,
+      parent === undefined ? scope?.principal : parent.principal,
+      parent === undefined ? scope?.traceparent : undefined,
       parent,
       parent !== undefined,
     );
@@ -169,15 +148,15 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         cancelled("CALL_CANCELLED", `${service}.${method}: cancelled before it was sent`),
       );
     }
-    return this.send(ctx, input, signal);
+    if (parent?.aborted !== undefined) return Promise.reject(parent.aborted);
+    return new OutgoingCall(ctx, this.deadlines, signal).run(this.route(service), input);
   }
 
   private route(service: string): Handler {
     let route = this.routes.get(service);
     if (route !== undefined) return route;
-    const transport = this.table.has(service)
-      ? this.options.localTransport
-      : this.options.remoteTransport;
+    const local = this.services.has(service);
+    const transport = local ? this.options.localTransport : this.options.remoteTransport;
     const send: Handler =
       transport === undefined
         ? () =>
@@ -189,151 +168,116 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
               ),
             )
         : (ctx, input) => transport.call(ctx, input);
-    route = chain(...this.options.clientMiddleware)(send);
+    const middleware = local
+      ? this.options.clientMiddleware
+      : [...this.options.remoteMiddleware, ...this.options.clientMiddleware];
+    route = chain(...middleware)(send);
     this.routes.set(service, route);
     return route;
-  }
-
-  private send(
-    ctx: LiveContext,
-    input: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    const route = this.route(ctx.service);
-    const parent = ctx.parent;
-    parent?.adopt(ctx);
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const onAbort = () => {
-        if (settled) return;
-        const reason = cancelled(
-          "CALL_CANCELLED",
-          `${ctx.service}.${ctx.method}: cancelled by the caller`,
-          {
-            mayHaveRun: true,
-          },
-        );
-        fail(reason);
-      };
-      const timer = setTimeout(() => {
-        if (settled) return;
-        fail(
-          deadlineExceeded(
-            "DEADLINE_EXCEEDED",
-            `${ctx.service}.${ctx.method}: no answer before the deadline`,
-            {
-              mayHaveRun: true,
-            },
-          ),
-        );
-      }, ctx.deadline - Date.now());
-      const finish = () => {
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        parent?.release(ctx);
-      };
-      const fail = (reason: WeftError) => {
-        finish();
-        ctx.abort(reason);
-        reject(reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const parentAbort = parent?.aborted;
-      if (parentAbort !== undefined) {
-        fail(parentAbort);
-        return;
-      }
-      route(ctx, input).then(
-        (value) => {
-          if (settled) return;
-          finish();
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          finish();
-          reject(normalizeError(error));
-        },
-      );
-    });
   }
 
   accept(
     headers: CallHeaders,
     input: unknown,
-    options: { nested?: boolean; signal?: AbortSignal } = {},
+    options: { admitted?: boolean; signal?: AbortSignal } = {},
   ): Promise<unknown> {
     const now = Date.now();
     const deadline =
       headers.timeoutMs === undefined ? Number.POSITIVE_INFINITY : now + headers.timeoutMs;
-    const caller = parseTraceparent(headers.traceparent);
-    const trace = caller === undefined ? newTrace() : childTrace(caller);
     const ctx = new LiveContext(
       this,
       headers.service,
       headers.method,
-      false,
+      this.services.get(headers.service)?.idempotent.has(headers.method) ?? false,
       deadline,
       headers.metadata,
       headers.principal,
-      trace,
+      headers.traceparent,
       undefined,
-      options.nested === true,
+      options.admitted === true,
     );
     // The caller's timer is in another context or process: abort at the deadline here too.
-    const timer = Number.isFinite(deadline)
-      ? setTimeout(
-          () =>
-            ctx.abort(
-              deadlineExceeded(
-                "DEADLINE_EXCEEDED",
-                `${ctx.service}.${ctx.method}: deadline passed`,
-              ),
-            ),
-          deadline - now,
-        )
-      : undefined;
-    const onAbort = () => ctx.abort(normalizeError(options.signal?.reason));
-    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const entry: DeadlineEntry = {
+      deadline,
+      prev: undefined,
+      next: undefined,
+      list: undefined,
+      expire: () =>
+        ctx.abort(
+          deadlineExceeded("DEADLINE_EXCEEDED", `${ctx.service}.${ctx.method}: deadline passed`),
+        ),
+    };
+    this.deadlines.add(entry);
+    const signal = options.signal;
+    const onAbort = () => ctx.abort(normalizeError(signal?.reason));
+    signal?.addEventListener("abort", onAbort, { once: true });
     return this.dispatch(ctx, input).finally(() => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
+      this.deadlines.remove(entry);
+      signal?.removeEventListener("abort", onAbort);
     });
   }
 
-  async dispatch(ctx: CallContext, input: unknown): Promise<unknown> {
+  dispatch(ctx: CallContext, input: unknown): Promise<unknown> {
     const live = ctx as LiveContext;
     if (this.intake !== "open" && !(this.intake === "draining" && live.nested)) {
-      throw unavailable(
-        this.intake === "draining" ? "DRAINING" : "NOT_RUNNING",
-        `app ${this.app} is ${this.intake === "draining" ? "shutting down" : "not running"}; ${ctx.service}.${ctx.method} was not run`,
+      return Promise.reject(
+        unavailable(
+          this.intake === "draining" ? "DRAINING" : "NOT_RUNNING",
+          `app ${this.app} is ${this.intake === "draining" ? "shutting down" : "not running"}; ${ctx.service}.${ctx.method} was not run`,
+        ),
       );
     }
-    const handler = this.table.get(ctx.service)?.get(ctx.method);
+    const handler = this.services.get(ctx.service)?.handlers.get(ctx.method);
     if (handler === undefined) {
-      throw this.table.has(ctx.service)
-        ? unimplemented("UNKNOWN_METHOD", `service ${ctx.service} has no method ${ctx.method}`)
-        : unavailable("NO_RESPONDERS", `service ${ctx.service} does not run in this process`);
+      return Promise.reject(
+        this.services.has(ctx.service)
+          ? unimplemented("UNKNOWN_METHOD", `service ${ctx.service} has no method ${ctx.method}`)
+          : unavailable("NO_RESPONDERS", `service ${ctx.service} does not run in this process`),
+      );
     }
     this.inflight.add(live);
+    let running: Promise<unknown>;
     try {
-      return await handler(ctx, input);
-    } catch (error) {
-      if (!isWeftError(error) || error.cause !== undefined) {
-        ctx.logger.error(
-          { err: isWeftError(error) ? error.cause : error },
-          `${ctx.service}.${ctx.method} failed`,
-        );
-      }
-      throw normalizeError(error);
-    } finally {
-      this.inflight.delete(live);
-      if (this.inflight.size === 0 && this.onIdle !== undefined) {
-        const resolve = this.onIdle;
-        this.onIdle = undefined;
-        resolve();
-      }
+      running = handler(ctx, input);
+    } catch (thrown) {
+      running = Promise.reject(thrown);
     }
+    return running.then(
+      (output) => {
+        this.served(live);
+        return output;
+      },
+      (thrown: unknown) => {
+        this.served(live);
+        throw this.failure(live, thrown);
+      },
+    );
+  }
+
+  /** A served call finished: forget it, and wake a drain waiting for the last one. */
+  private served(live: LiveContext): void {
+    this.inflight.remove(live);
+    if (this.inflight.size === 0 && this.onIdle !== undefined) {
+      const resolve = this.onIdle;
+      this.onIdle = undefined;
+      resolve();
+    }
+  }
+
+  /** Logs what callers must not see, and returns the error they get. */
+  private failure(live: LiveContext, thrown: unknown): WeftError {
+    if (!isWeftError(thrown) || thrown.cause !== undefined) {
+      live.logger.error(
+        { err: isWeftError(thrown) ? thrown.cause : thrown },
+        `${live.service}.${live.method} failed`,
+      );
+    }
+    const error = normalizeError(thrown);
+    // The method's code ran (at least partly): whatever it threw, the caller cannot assume
+    // nothing happened. Errors raised before it ran (validation, intake) keep mayHaveRun false.
+    // A handler that knows it refused before any effect may say so with `mayHaveRun: false`.
+    return live.ran && !error.mayHaveRun && !saysWhetherItRan(error)
+      ? error.with({ mayHaveRun: true })
+      : error;
   }
 }

@@ -21,15 +21,23 @@ const POOL_SIZE = 4096;
 const pool = Buffer.allocUnsafe(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 function randomHex(bytes: number): string {
   if (poolOffset + bytes > POOL_SIZE) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const hex = pool.toString("hex", poolOffset, poolOffset + bytes);
+  let hex = "";
+  let any = 0;
+  for (let i = poolOffset; i < poolOffset + bytes; i++) {
+    const b = pool[i] as number;
+    any |= b;
+    hex += HEX[b];
+  }
   poolOffset += bytes;
   // All-zero ids are invalid in W3C trace context; the odds are negligible but the rule is cheap.
-  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+  return any === 0 ? randomHex(bytes) : hex;
 }
 
 /** Starts a new trace (a root call). */

@@ -27,11 +27,18 @@ export interface TransportHost {
   /** Largest encoded input or output allowed, in bytes. */
   readonly maxPayload: number;
   readonly logger: Logger;
+  /** Signs principals sent to other processes; undefined means principals are not sent. */
+  readonly principalKey: string | undefined;
   /** Serves a call that arrived over a wire. Rejects with a Weft error. */
   accept(
     headers: CallHeaders,
     input: unknown,
-    options?: { nested?: boolean; signal?: AbortSignal },
+    options?: {
+      /** The transport took this call before its intake closed: serve it even while draining. */
+      admitted?: boolean;
+      /** Aborts the call (e.g. the caller's context in the same process). */
+      signal?: AbortSignal;
+    },
   ): Promise<unknown>;
   /** Serves a call made in this process with its context object, skipping any encoding. */
   dispatch(ctx: CallContext, input: unknown): Promise<unknown>;

@@ -7,7 +7,10 @@
  * import { describePlacements, uniqueName } from "weft/testing";
  * ```
  */
+
+export { freePort } from "./free-port.js";
 export {
+  availablePlacements,
   describePlacements,
   LOCAL_PLACEMENTS,
   type PlacementHarness,
@@ -15,4 +18,17 @@ export {
   type PlacementSuiteOptions,
   startLocal,
 } from "./placement-suite.js";
+export {
+  type PrivateNats,
+  type PrivateNatsNode,
+  type PrivateNatsOptions,
+  startPrivateNats,
+} from "./private-nats.js";
+export { isReachable, TEST_SERVERS, unreachable } from "./services.js";
+export {
+  type GroupProcess,
+  type SplitHarness,
+  type SplitOptions,
+  startSplit,
+} from "./split-harness.js";
 export { uniqueName } from "./unique-name.js";

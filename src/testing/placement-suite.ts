@@ -14,15 +14,17 @@
  * ```
  */
 import { afterAll, beforeAll, describe } from "vitest";
-import {
-  type AnyContract,
-  type App,
-  type AppDefinition,
-  type AppOptions,
-  type Client,
-  createApp,
-  type RootCallOptions,
+import type {
+  AnyContract,
+  App,
+  AppDefinition,
+  AppOptions,
+  Client,
+  RootCallOptions,
 } from "../core/index.js";
+import { createApp } from "../create-app.js";
+import { unreachable } from "./services.js";
+import { startSplit } from "./split-harness.js";
 import { uniqueName } from "./unique-name.js";
 
 /** Placements every transport supports in one process. */
@@ -47,6 +49,21 @@ export interface PlacementSuiteOptions {
   placements?: readonly PlacementName[];
   /** Extra createApp options (the suite sets a unique app name and the serialize flag). */
   appOptions?: AppOptions;
+  /**
+   * For the `nats` placement: the module that default-exports the app definition; each group
+   * runs from it in its own process (`weft start --group G`).
+   */
+  module?: string | URL;
+  /** For the `nats` placement: the server. Default `nats://127.0.0.1:4222`. */
+  natsUrl?: string;
+}
+
+/**
+ * The placements whose servers are reachable: `local` and `serialized` always, `nats` when a NATS
+ * server answers (else one line says why it is skipped; with WEFT_REQUIRE_SERVICES=1 it throws).
+ */
+export async function availablePlacements(): Promise<PlacementName[]> {
+  return (await unreachable("nats")) ? [...LOCAL_PLACEMENTS] : [...LOCAL_PLACEMENTS, "nats"];
 }
 
 /** Starts an app of `definition` in one process in the named local placement. */
@@ -82,12 +99,28 @@ export function describePlacements(
   for (const placement of options.placements ?? LOCAL_PLACEMENTS) {
     describe(`${title} [${placement}]`, () => {
       let current: PlacementHarness | undefined;
+      let stop: (() => Promise<unknown>) | undefined;
       beforeAll(async () => {
-        current = await startLocal(await options.definition(), placement, options.appOptions);
-      });
+        const definition = await options.definition();
+        if (placement === "nats") {
+          if (options.module === undefined) throw new Error("the nats placement needs `module`");
+          const split = await startSplit({
+            module: options.module,
+            definition,
+            natsUrl: options.natsUrl ?? "nats://127.0.0.1:4222",
+            ...(options.appOptions === undefined ? {} : { appOptions: options.appOptions }),
+          });
+          current = split;
+          stop = () => split.stop();
+        } else {
+          const local = await startLocal(definition, placement, options.appOptions);
+          current = local;
+          stop = () => local.app.stop({ grace: "5s" });
+        }
+      }, 60_000);
       afterAll(async () => {
-        await current?.app.stop({ grace: "5s" });
-      });
+        await stop?.();
+      }, 30_000);
       body(() => {
         if (current === undefined) throw new Error(`the ${placement} app did not start`);
         return current;

@@ -1,0 +1,51 @@
+/**
+ * Compiles Weft's source with the repo's own build config (`tsconfig.build.json`, tsc) into
+ * `bench/node_modules/.cache/weft-dist/` (out of git's and Biome's way, wiped by `npm ci`), so a
+ * benchmark can load Weft as the published package runs: plain JS from tsc. Loading `src/` through tsx measures something slower: tsx compiles with esbuild's
+ * `keepNames`, which wraps every named closure in a `__name(fn, "…")` call, paid again on each
+ * call that creates one. Type errors do not stop the build (`--noCheck`): this is not a type check.
+ *
+ * Needs the repo root's dev dependencies (`typescript`, and `pino` at run time) installed.
+ */
+import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+type Weft = typeof import("../src/index.js");
+
+const root = new URL("../", import.meta.url);
+const outDir = new URL("./node_modules/.cache/weft-dist/", import.meta.url);
+
+let built: Promise<Weft> | undefined;
+
+/** Builds Weft with tsc (once per process) and imports the result. */
+export function importCompiledWeft(): Promise<Weft> {
+  built ??= build();
+  return built;
+}
+
+async function build(): Promise<Weft> {
+  const tsc = createRequire(new URL("package.json", root)).resolve("typescript/bin/tsc");
+  rmSync(outDir, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      "-p",
+      fileURLToPath(new URL("tsconfig.build.json", root)),
+      "--outDir",
+      fileURLToPath(outDir),
+      "--noCheck",
+      "--declaration",
+      "false",
+      "--sourceMap",
+      "false",
+    ],
+    { stdio: "inherit" },
+  );
+  // Under node_modules, Node looks no further up for `"type": "module"`: say it here.
+  writeFileSync(new URL("package.json", outDir), '{ "type": "module" }\n');
+  const entry = pathToFileURL(fileURLToPath(new URL("index.js", outDir))).href;
+  return (await import(entry)) as Weft;
+}

@@ -1,0 +1,81 @@
+/**
+ * The shop split into three processes — edge, orders, catalog — started with the same command a
+ * deployment uses (`weft start app.ts --group G`), over NATS. Each answer says which process gave
+ * it, so the test proves every callee ran in the process of its group, not in the test's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isWeftError } from "weft";
+import { type SplitHarness, startSplit, unreachable } from "weft/testing";
+import { createShop, SHOP_GROUPS } from "./app.js";
+import { PRODUCT_IDS, SAMPLE_ADDRESS, sampleCard, TEST_CARD_NUMBERS } from "./fixtures.js";
+import { cart } from "./services/cart/contract.js";
+import { catalog } from "./services/catalog/contract.js";
+import { checkout } from "./services/checkout/contract.js";
+import { email } from "./services/email/contract.js";
+
+const skip = await unreachable("nats");
+
+describe.skipIf(skip)("shop split across processes", () => {
+  let h: SplitHarness;
+  beforeAll(async () => {
+    h = await startSplit({
+      module: new URL("./app.ts", import.meta.url),
+      definition: createShop(),
+      natsUrl: "nats://127.0.0.1:4222",
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  }, 30_000);
+
+  const pidOf = (group: string) => h.processes.find((p) => p.group === group)?.pid;
+
+  it("runs each group in its own process", () => {
+    expect(h.processes.map((p) => p.group).sort()).toEqual(Object.keys(SHOP_GROUPS).sort());
+    const pids = new Set(h.processes.map((p) => p.pid));
+    expect(pids.size).toBe(3);
+    expect(pids.has(process.pid)).toBe(false);
+    expect(h.app.describe().localServices).toEqual([]);
+  });
+
+  it("serves every call from the process of the callee's group", async () => {
+    const userId = "split-user";
+    await h.client(cart).addItem({ userId, productId: PRODUCT_IDS.mug, quantity: 2 });
+    const products = await h.client(catalog).listProducts({});
+    expect(products.products.length).toBeGreaterThan(0);
+    const order = await h.client(checkout).placeOrder({
+      userId,
+      userCurrency: "EUR",
+      email: "split@example.com",
+      address: SAMPLE_ADDRESS,
+      creditCard: sampleCard(),
+    });
+    expect(order.items).toHaveLength(1);
+    expect(order.total.currencyCode).toBe("EUR");
+    // The order went edge → orders (cart, payment, shipping, email) and edge → catalog.
+    const sent = await h.client(email).listSent({ to: "split@example.com" });
+    expect(sent.messages.length).toBe(1);
+    expect(h.responders.get("cart")).toEqual(new Set([pidOf("orders")]));
+    expect(h.responders.get("email")).toEqual(new Set([pidOf("orders")]));
+    expect(h.responders.get("catalog")).toEqual(new Set([pidOf("catalog")]));
+    expect(h.responders.get("checkout")).toEqual(new Set([pidOf("edge")]));
+  });
+
+  it("carries payment's error through checkout across two process hops intact", async () => {
+    const userId = "split-declined";
+    await h.client(cart).addItem({ userId, productId: PRODUCT_IDS.watch, quantity: 1 });
+    const error = await h
+      .client(checkout)
+      .placeOrder({
+        userId,
+        userCurrency: "USD",
+        email: "declined@example.com",
+        address: SAMPLE_ADDRESS,
+        creditCard: sampleCard(TEST_CARD_NUMBERS.declined),
+      })
+      .catch((e: unknown) => e);
+    expect(isWeftError(error)).toBe(true);
+    expect(error).toMatchObject({ code: "FAILED_PRECONDITION", reason: "CARD_DECLINED" });
+    expect((error as { metadata: Record<string, string> }).metadata.last4).toBe("0002");
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The `weft` command line. Exit codes: 0 success, 1 failure at run time, 2 bad usage or
+ * configuration (the message says what to fix), 130 forced stop by a second signal.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import pc from "picocolors";
+import { describeVariables, isWeftError, resolveConfig } from "../core/index.js";
+import { createApp } from "../create-app.js";
+import { formatBanner } from "./banner.js";
+import { findEntry, loadApp } from "./load-app.js";
+import { serveUntilSignal } from "./serve.js";
+
+/** Exit codes of the `weft` command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, forced: 130 } as const;
+
+const version = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+function program(out: (s: string) => void): Command {
+  const cli = new Command("weft")
+    .description("Run Weft apps: one process or many, chosen by configuration.")
+    .version(version)
+    .showHelpAfterError("(run weft --help for usage)");
+
+  cli
+    .command("start")
+    .description("start an app (all groups in one process unless --group is given)")
+    .argument("[entry]", "module that default-exports defineApp({...}); default: weft.config.ts")
+    .option(
+      "-g, --group <groups>",
+      "comma-separated groups to run in this process (env WEFT_GROUP)",
+    )
+    .option("--json", "print the startup description as JSON instead of a banner")
+    .action(async (entry: string | undefined, opts: { group?: string; json?: boolean }) => {
+      const definition = await loadApp(findEntry(entry, process.cwd()));
+      const app = createApp(
+        definition,
+        opts.group === undefined ? {} : { group: opts.group.split(",") },
+      );
+      await app.start();
+      const description = app.describe();
+      out(opts.json ? JSON.stringify(description) : formatBanner(description));
+      if (!opts.json) out(pc.dim("Press Ctrl+C to stop."));
+      const report = await serveUntilSignal(app);
+      process.exitCode = report.drained ? EXIT.ok : EXIT.failure;
+    });
+
+  cli
+    .command("config")
+    .description("check the configuration from WEFT_* variables and print what an app would use")
+    .option("--json", "print as JSON")
+    .action((opts: { json?: boolean }) => {
+      const config = resolveConfig({ env: process.env });
+      const secret = new Set(
+        describeVariables()
+          .filter((v) => v.secret)
+          .map((v) => v.key),
+      );
+      const shown = Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [
+          k,
+          secret.has(k) && v !== undefined ? "(set, hidden)" : v,
+        ]),
+      );
+      if (opts.json) out(JSON.stringify(shown));
+      else {
+        for (const [k, v] of Object.entries(shown))
+          out(`${k.padEnd(16)} ${v === undefined ? pc.dim("(unset)") : String(v)}`);
+        out(
+          pc.dim(
+            `\nvariables: ${describeVariables()
+              .map((v) => v.name)
+              .join(", ")} (each also as *_FILE)`,
+          ),
+        );
+      }
+    });
+  return cli;
+}
+
+/** Runs the CLI with `argv` (as in `process.argv`) and returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  out: (s: string) => void = console.log,
+): Promise<number> {
+  const cli = program(out).exitOverride();
+  try {
+    await cli.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (isWeftError(error) && error.code === "INVALID_ARGUMENT") {
+      console.error(pc.red(error.message));
+      return EXIT.usage;
+    }
+    console.error(
+      pc.red(`weft: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    );
+    return EXIT.failure;
+  }
+}

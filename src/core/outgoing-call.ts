@@ -1,0 +1,101 @@
+/**
+ * One call being made: it settles with the callee's answer, or earlier with DEADLINE_EXCEEDED at
+ * the deadline or CANCELLED when the caller's signal aborts — and then aborts the call's context
+ * so the callee (in this process) stops too. One object per call holds all of it.
+ */
+
+import type { DeadlineEntry, DeadlineWheel } from "./deadline-wheel.js";
+import { cancelled, deadlineExceeded, normalizeError, type WeftError } from "./errors.js";
+import type { Handler } from "./handler.js";
+import type { IntrusiveList, Linked } from "./intrusive-list.js";
+import type { LiveContext } from "./live-context.js";
+
+/** A call in flight, from the caller's side. */
+export class OutgoingCall implements DeadlineEntry {
+  prev: Linked | undefined = undefined;
+  next: Linked | undefined = undefined;
+  list: IntrusiveList<Linked> | undefined = undefined;
+  private settled = false;
+  private resolve!: (value: unknown) => void;
+  private reject!: (error: WeftError) => void;
+  private onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: LiveContext,
+    private readonly wheel: DeadlineWheel,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  get deadline(): number {
+    return this.ctx.deadline;
+  }
+
+  /** Sends the call through `route` and returns the caller's promise. */
+  run(route: Handler, input: unknown): Promise<unknown> {
+    const promise = new Promise<unknown>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.wheel.add(this);
+    this.ctx.parent?.adopt(this.ctx);
+    if (this.signal !== undefined) {
+      this.onAbort = () =>
+        this.fail(
+          cancelled(
+            "CALL_CANCELLED",
+            `${this.ctx.service}.${this.ctx.method}: cancelled by the caller`,
+            { mayHaveRun: true },
+          ),
+        );
+      this.signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    let sent: Promise<unknown>;
+    try {
+      sent = route(this.ctx, input);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(
+      (value) => this.succeed(value),
+      (error: unknown) => this.settle(normalizeError(error)),
+    );
+    return promise;
+  }
+
+  /** The deadline passed: answer the caller now and abort the call. */
+  expire(): void {
+    this.fail(
+      deadlineExceeded(
+        "DEADLINE_EXCEEDED",
+        `${this.ctx.service}.${this.ctx.method}: no answer before the deadline`,
+        { mayHaveRun: true },
+      ),
+    );
+  }
+
+  private succeed(value: unknown): void {
+    if (this.settled) return;
+    this.finish();
+    this.resolve(value);
+  }
+
+  private settle(error: WeftError): void {
+    if (this.settled) return;
+    this.finish();
+    this.reject(error);
+  }
+
+  private fail(error: WeftError): void {
+    if (this.settled) return;
+    this.finish();
+    this.ctx.abort(error);
+    this.reject(error);
+  }
+
+  private finish(): void {
+    this.settled = true;
+    this.wheel.remove(this);
+    if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
+    this.ctx.parent?.release(this.ctx);
+  }
+}

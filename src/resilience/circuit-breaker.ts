@@ -1,0 +1,97 @@
+/**
+ * A circuit breaker per remote service, as client middleware. After `failureThreshold`
+ * consecutive failures that point at the callee's health (UNAVAILABLE, DEADLINE_EXCEEDED,
+ * INTERNAL, RESOURCE_EXHAUSTED), calls to that service fail at once with UNAVAILABLE
+ * `CIRCUIT_OPEN` for `cooldown`; then one probe call is let through (half-open): success closes
+ * the circuit, failure opens it again. Business errors (NOT_FOUND, INVALID_ARGUMENT, …) count as
+ * successes: the callee answered.
+ */
+import {
+  type Duration,
+  type ErrorCode,
+  type Middleware,
+  normalizeError,
+  toMilliseconds,
+  unavailable,
+} from "../core/index.js";
+
+/** Options of {@link circuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open the circuit. Default 5. */
+  failureThreshold?: number;
+  /** How long an open circuit refuses calls. Default `"5s"`. */
+  cooldown?: Duration;
+  /** Codes that count as failures. Default UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, RESOURCE_EXHAUSTED. */
+  failureCodes?: readonly ErrorCode[];
+  /** Called when a circuit changes state. */
+  onStateChange?: (service: string, state: CircuitState) => void;
+  /** Clock in ms; replaced in tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** State of one service's circuit. */
+export type CircuitState = "closed" | "open" | "half-open";
+
+interface Circuit {
+  state: CircuitState;
+  failures: number;
+  openedAt: number;
+  probing: boolean;
+}
+
+/** Circuit breaker middleware for clients; one circuit per called service. */
+export function circuitBreaker(options: CircuitBreakerOptions = {}): Middleware {
+  const threshold = options.failureThreshold ?? 5;
+  const cooldownMs = toMilliseconds(options.cooldown ?? "5s", "cooldown");
+  const failureCodes = new Set<ErrorCode>(
+    options.failureCodes ?? ["UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "RESOURCE_EXHAUSTED"],
+  );
+  const now = options.now ?? Date.now;
+  const circuits = new Map<string, Circuit>();
+  const move = (service: string, c: Circuit, state: CircuitState) => {
+    if (c.state === state) return;
+    c.state = state;
+    options.onStateChange?.(service, state);
+  };
+  return (next) => async (ctx, input) => {
+    let c = circuits.get(ctx.service);
+    if (c === undefined) {
+      c = { state: "closed", failures: 0, openedAt: 0, probing: false };
+      circuits.set(ctx.service, c);
+    }
+    if (c.state === "open" && now() - c.openedAt >= cooldownMs) move(ctx.service, c, "half-open");
+    const probe = c.state === "half-open" && !c.probing;
+    if (c.state === "open" || (c.state === "half-open" && !probe)) {
+      throw unavailable(
+        "CIRCUIT_OPEN",
+        `calls to ${ctx.service} are paused after repeated failures`,
+        {
+          metadata: { service: ctx.service, cooldownMs: String(cooldownMs) },
+          mayHaveRun: false,
+        },
+      );
+    }
+    if (probe) c.probing = true;
+    try {
+      const output = await next(ctx, input);
+      c.failures = 0;
+      move(ctx.service, c, "closed");
+      return output;
+    } catch (thrown) {
+      const error = normalizeError(thrown);
+      if (failureCodes.has(error.code) && error.reason !== "CIRCUIT_OPEN") {
+        c.failures += 1;
+        if (probe || c.failures >= threshold) {
+          c.openedAt = now();
+          move(ctx.service, c, "open");
+        }
+      } else {
+        c.failures = 0;
+        move(ctx.service, c, "closed");
+      }
+      throw error;
+    } finally {
+      if (probe) c.probing = false;
+    }
+  };
+}

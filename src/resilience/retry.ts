@@ -1,0 +1,54 @@
+/**
+ * Retries as client middleware. A failed call is retried only when that cannot run the method
+ * twice by surprise: the error must be retryable (UNAVAILABLE, ABORTED, RESOURCE_EXHAUSTED, or
+ * flagged so) AND either the method is idempotent or the error says the callee never ran
+ * (`mayHaveRun: false`, e.g. no responders). A retry never outlives the caller's deadline: when
+ * the next wait would cross it, the last error is returned.
+ */
+import { type Middleware, normalizeError } from "../core/index.js";
+import { type Backoff, type BackoffOptions, exponentialBackoff, sleep } from "./backoff.js";
+
+/** Options of {@link retry}. */
+export interface RetryOptions {
+  /** Most attempts in all, first included. Default 5. */
+  attempts?: number;
+  /** Waits between attempts. Default: exponential, 50 ms doubling to 2 s, full jitter. */
+  backoff?: Backoff | BackoffOptions;
+  /** Called before each retry (for metrics and tests). */
+  onRetry?: (event: {
+    service: string;
+    method: string;
+    attempt: number;
+    error: unknown;
+    waitMs: number;
+  }) => void;
+}
+
+/** Retry middleware for clients (see the module comment for when it retries). */
+export function retry(options: RetryOptions = {}): Middleware {
+  const attempts = options.attempts ?? 5;
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new RangeError(`retry attempts must be a whole number >= 1 (got ${attempts})`);
+  }
+  const backoff =
+    typeof options.backoff === "function" ? options.backoff : exponentialBackoff(options.backoff);
+  return (next) => async (ctx, input) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await next(ctx, input);
+      } catch (thrown) {
+        const error = normalizeError(thrown);
+        const safe = error.retryable && (ctx.idempotent || !error.mayHaveRun);
+        if (!safe || attempt >= attempts) throw error;
+        const waitMs = backoff(attempt);
+        // Leave the caller time for one more attempt; never wait past the deadline.
+        if (Date.now() + waitMs >= ctx.deadline) throw error;
+        options.onRetry?.({ service: ctx.service, method: ctx.method, attempt, error, waitMs });
+        await sleep(waitMs, ctx.signal);
+        // The wait can end late (a stalled event loop) with the deadline already gone, before
+        // the deadline timer has aborted the call: then there is no time for another attempt.
+        if (Date.now() >= ctx.deadline) throw error;
+      }
+    }
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The NATS transport: calls between processes over NATS request/reply. Each service's replicas
+ * form a queue group (discovery and load balancing come from NATS, no registry), subjects are
+ * namespaced by app, the call context travels in headers, errors in Weft's wire form. One
+ * connection per process, one reply subscription, a correlation map.
+ *
+ * Remote semantics, honestly: a call can fail after the callee ran (`mayHaveRun: true`); no
+ * responders is UNAVAILABLE at once (`mayHaveRun: false`); while disconnected, calls fail fast
+ * with UNAVAILABLE and the connection keeps reconnecting.
+ *
+ * @example
+ * ```ts
+ * import { createNatsTransport } from "weft/transport/nats";
+ * const app = createApp(shop, { group: "orders", transport: createNatsTransport({ servers: "nats://127.0.0.1:4222" }) });
+ * ```
+ * (`createApp` from `weft` does this by itself when `WEFT_NATS_URL` is set.)
+ */
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  type NatsAuthConfig,
+  type Transport,
+  type TransportHost,
+  unavailable,
+} from "../../core/index.js";
+import { Caller, type CallObservation } from "./caller.js";
+import { connectionOptions } from "./connection.js";
+import { Responder } from "./responder.js";
+
+export type { CallObservation } from "./caller.js";
+export { H as NATS_HEADERS } from "./headers.js";
+export { methodSubject, serviceQueue, serviceSubject } from "./subjects.js";
+
+/** Options of {@link createNatsTransport}. */
+export interface NatsTransportOptions {
+  /** Server URLs (`nats://host:port`), as a list or comma-separated. */
+  servers: string | readonly string[];
+  /** Credentials and TLS. */
+  auth?: Partial<NatsAuthConfig>;
+  /** Connection name shown by the server. Default `weft:<app>`. */
+  name?: string;
+  /** Told who answered each call (process and time); for tests and topology. */
+  observer?: (observation: CallObservation) => void;
+  /** Told about connection events (disconnect, reconnect, …). */
+  onStatus?: (status: { type: string }) => void;
+}
+
+/** A NATS transport, with its connection exposed for health checks. */
+export interface NatsTransport extends Transport {
+  /** The connection, once serving. */
+  readonly connection: NatsConnection | undefined;
+  /** Connection events seen so far, by type (e.g. `reconnect`). */
+  readonly events: Readonly<Record<string, number>>;
+}
+
+/** Creates the NATS transport of one app. It connects when the app starts. */
+export function createNatsTransport(options: NatsTransportOptions): NatsTransport {
+  let nc: NatsConnection | undefined;
+  let caller: Caller | undefined;
+  let responder: Responder | undefined;
+  const events: Record<string, number> = {};
+
+  const watch = async (conn: NatsConnection) => {
+    for await (const status of conn.status()) {
+      events[status.type] = (events[status.type] ?? 0) + 1;
+      options.onStatus?.({ type: status.type });
+      if (caller === undefined) continue;
+      if (status.type === "disconnect") {
+        caller.connected = false;
+        caller.failPending("the connection to NATS was lost");
+      } else if (status.type === "reconnect") {
+        caller.connected = true;
+      }
+    }
+  };
+
+  return {
+    name: "nats",
+    get connection() {
+      return nc;
+    },
+    events,
+    async serve(host: TransportHost, services: readonly string[]) {
+      nc = await connect(
+        connectionOptions(options.servers, options.auth, options.name ?? `weft:${host.app}`),
+      );
+      void watch(nc);
+      caller = new Caller(nc, host, options.observer);
+      responder = new Responder(nc, host);
+      await responder.serve(services);
+    },
+    call(ctx, input) {
+      if (caller === undefined) {
+        return Promise.reject(
+          unavailable(
+            "NOT_CONNECTED",
+            `${ctx.service}.${ctx.method}: the NATS transport is not started`,
+          ),
+        );
+      }
+      return caller.call(ctx, input);
+    },
+    async stopIntake() {
+      await responder?.drain();
+    },
+    async close() {
+      const conn = nc;
+      nc = undefined;
+      if (conn === undefined) return;
+      await responder?.drain();
+      caller?.close();
+      caller = undefined;
+      try {
+        await conn.drain();
+      } catch {
+        await conn.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The serving side: one queue subscription per local service. Each message is validated like any
+ * input (context fields, then payload) before it reaches the app. Framed calls (Weft callers) get
+ * framed answers; plain calls (context in NATS headers, e.g. from the `nats` CLI) get plain answers
+ * with `Weft-Status` and `Weft-Responder` headers. Draining a subscription delivers what the
+ * server already sent, then stops: calls taken in are served, none is dropped.
+ */
+import { hostname } from "node:os";
+import {
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  headers as natsHeaders,
+  type Subscription,
+} from "@nats-io/transport-node";
+import {
+  errorToWire,
+  invalidArgument,
+  normalizeError,
+  resourceExhausted,
+  type TransportHost,
+} from "../../core/index.js";
+import { decodeRequest, encodeResponse, isFramed, responderBytes } from "./frame.js";
+import { fieldsFromHeaders, H, parseContext } from "./headers.js";
+import { serviceQueue, serviceSubject } from "./subjects.js";
+
+const RESPONDER = `${process.pid}@${hostname()}`;
+const RESPONDER_BYTES = responderBytes(RESPONDER);
+
+/** Serves the local services of one app over one connection. */
+export class Responder {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly host: TransportHost,
+  ) {}
+
+  /** Subscribes every service; resolves when the server has registered the subscriptions. */
+  async serve(services: readonly string[]): Promise<void> {
+    for (const service of services) {
+      const prefixLength = `weft.${this.host.app}.${service}.`.length;
+      const sub = this.nc.subscribe(serviceSubject(this.host.app, service), {
+        queue: serviceQueue(this.host.app, service),
+        callback: (_err, msg) => this.onCall(msg, service, msg.subject.slice(prefixLength)),
+      });
+      this.subscriptions.push(sub);
+    }
+    await this.nc.flush();
+  }
+
+  private onCall(msg: Msg, service: string, method: string): void {
+    if (msg.reply === undefined || msg.reply === "") {
+      this.host.logger.warn({ subject: msg.subject }, "dropped a call with no reply subject");
+      return;
+    }
+    const framed = isFramed(msg.data);
+    let started: Promise<unknown>;
+    try {
+      const { context, payload } = framed
+        ? decodeRequest(msg.data)
+        : { context: fieldsFromHeaders(msg.headers), payload: msg.data };
+      const headers = parseContext(context, service, method, this.host.app, this.host.principalKey);
+      let input: unknown;
+      try {
+        input = this.host.codec.decode(payload);
+      } catch {
+        throw invalidArgument(
+          "MALFORMED_PAYLOAD",
+          `the payload of ${service}.${method} is not valid ${this.host.codec.contentType}`,
+        );
+      }
+      started = this.host.accept(headers, input, { admitted: true });
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started.then(
+      (output) => this.answer(msg, framed, service, method, output),
+      (error: unknown) => this.reply(msg, framed, false, errorToWire(error)),
+    );
+  }
+
+  private answer(
+    msg: Msg,
+    framed: boolean,
+    service: string,
+    method: string,
+    output: unknown,
+  ): void {
+    let data: Uint8Array;
+    try {
+      data = this.host.codec.encode(output);
+    } catch (e) {
+      this.reply(msg, framed, false, errorToWire(normalizeError(e).with({ mayHaveRun: true })));
+      return;
+    }
+    const limit = Math.min(
+      this.host.maxPayload,
+      this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY,
+    );
+    if (data.length + 3 + RESPONDER_BYTES.length > limit) {
+      const error = resourceExhausted(
+        "PAYLOAD_TOO_LARGE",
+        `output of ${service}.${method} is ${data.length} bytes; the limit is ${limit}`,
+        {
+          metadata: { limit: "maxPayload", maxBytes: String(limit), bytes: String(data.length) },
+          mayHaveRun: true,
+          retryable: false,
+        },
+      );
+      this.reply(msg, framed, false, errorToWire(error));
+      return;
+    }
+    this.send(msg, framed, true, data);
+  }
+
+  private reply(msg: Msg, framed: boolean, ok: boolean, value: unknown): void {
+    this.send(msg, framed, ok, this.host.codec.encode(value));
+  }
+
+  private send(msg: Msg, framed: boolean, ok: boolean, data: Uint8Array): void {
+    try {
+      if (framed) {
+        msg.respond(encodeResponse(ok, RESPONDER_BYTES, data));
+      } else {
+        const h: MsgHdrs = natsHeaders();
+        h.set(H.status, ok ? "ok" : "error");
+        h.set(H.responder, RESPONDER);
+        msg.respond(data, { headers: h });
+      }
+    } catch (e) {
+      // The connection closed under us; the caller sees its deadline or a lost connection.
+      this.host.logger.warn({ err: e, subject: msg.subject }, "could not send an answer");
+    }
+  }
+
+  /** Stops taking new calls: the server stops sending, buffered calls are still delivered. */
+  async drain(): Promise<void> {
+    await Promise.allSettled(this.subscriptions.map((s) => s.drain()));
+    this.subscriptions.length = 0;
+  }
+}
