@@ -237,6 +237,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     validateOutput: config.validateOutput,
     local: def.services.filter((s) => placement.local.has(s.contract.name)),
     localTransport,
+    directLocal: !config.serialize,
     remoteTransport,
     serverMiddleware: def.middleware.server,
     clientMiddleware: def.middleware.client,

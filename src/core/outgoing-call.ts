@@ -10,6 +10,13 @@ import type { Handler } from "./handler.js";
 import type { IntrusiveList, Linked } from "./intrusive-list.js";
 import type { LiveContext } from "./live-context.js";
 
+/** The callee side of the runtime, for calls served by a plain function call. */
+export interface DirectHost {
+  begin(ctx: LiveContext, input: unknown): Promise<unknown>;
+  served(ctx: LiveContext): void;
+  failure(ctx: LiveContext, thrown: unknown): WeftError;
+}
+
 /** A call in flight, from the caller's side. */
 export class OutgoingCall implements DeadlineEntry {
   prev: Linked | undefined = undefined;
@@ -32,6 +39,45 @@ export class OutgoingCall implements DeadlineEntry {
 
   /** Sends the call through `route` and returns the caller's promise. */
   run(route: Handler, input: unknown): Promise<unknown> {
+    const promise = this.start();
+    let sent: Promise<unknown>;
+    try {
+      sent = route(this.ctx, input);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(
+      (value) => this.succeed(value),
+      (error: unknown) => this.settle(normalizeError(error)),
+    );
+    return promise;
+  }
+
+  /** Serves the call in this process by a plain function call and returns the caller's promise. */
+  runDirect(host: DirectHost, input: unknown): Promise<unknown> {
+    const promise = this.start();
+    const ctx = this.ctx;
+    let running: Promise<unknown>;
+    try {
+      running = host.begin(ctx, input);
+    } catch (error) {
+      this.settle(normalizeError(error));
+      return promise;
+    }
+    running.then(
+      (value) => {
+        host.served(ctx);
+        this.succeed(value);
+      },
+      (error: unknown) => {
+        host.served(ctx);
+        this.settle(host.failure(ctx, error));
+      },
+    );
+    return promise;
+  }
+
+  private start(): Promise<unknown> {
     const promise = new Promise<unknown>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -49,16 +95,6 @@ export class OutgoingCall implements DeadlineEntry {
         );
       this.signal.addEventListener("abort", this.onAbort, { once: true });
     }
-    let sent: Promise<unknown>;
-    try {
-      sent = route(this.ctx, input);
-    } catch (error) {
-      sent = Promise.reject(error);
-    }
-    sent.then(
-      (value) => this.succeed(value),
-      (error: unknown) => this.settle(normalizeError(error)),
-    );
     return promise;
   }
 

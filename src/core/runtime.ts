@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   /** Implementations of the services this process runs. */
   readonly local: readonly ServiceImplementation[];
   readonly localTransport: Transport;
+  /** Local calls are plain function calls (not serialized). */
+  readonly directLocal: boolean;
   /** Transport to services of other groups; undefined in one process. */
   readonly remoteTransport: Transport | undefined;
   readonly serverMiddleware: readonly Middleware[];
@@ -69,6 +71,8 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
   private onIdle: (() => void) | undefined;
   private readonly services = new Map<string, CompiledService>();
   private readonly routes = new Map<string, Handler>();
+  /** Local services called by plain function call (no serialization, no client middleware). */
+  private readonly direct = new Set<string>();
 
   constructor(private readonly options: RuntimeOptions) {
     this.app = options.app;
@@ -81,6 +85,9 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         impl.contract.name,
         compileService(impl, options.serverMiddleware, options.validateOutput),
       );
+      if (options.directLocal && options.clientMiddleware.length === 0) {
+        this.direct.add(impl.contract.name);
+      }
     }
   }
 
@@ -149,7 +156,11 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       );
     }
     if (parent?.aborted !== undefined) return Promise.reject(parent.aborted);
-    return new OutgoingCall(ctx, this.deadlines, signal).run(this.route(service), input);
+    const call = new OutgoingCall(ctx, this.deadlines, signal);
+    // A plain in-process call with no client middleware skips the transport layer entirely.
+    return this.direct.has(service)
+      ? call.runDirect(this, input)
+      : call.run(this.route(service), input);
   }
 
   private route(service: string): Handler {
@@ -219,28 +230,11 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
 
   dispatch(ctx: CallContext, input: unknown): Promise<unknown> {
     const live = ctx as LiveContext;
-    if (this.intake !== "open" && !(this.intake === "draining" && live.nested)) {
-      return Promise.reject(
-        unavailable(
-          this.intake === "draining" ? "DRAINING" : "NOT_RUNNING",
-          `app ${this.app} is ${this.intake === "draining" ? "shutting down" : "not running"}; ${ctx.service}.${ctx.method} was not run`,
-        ),
-      );
-    }
-    const handler = this.services.get(ctx.service)?.handlers.get(ctx.method);
-    if (handler === undefined) {
-      return Promise.reject(
-        this.services.has(ctx.service)
-          ? unimplemented("UNKNOWN_METHOD", `service ${ctx.service} has no method ${ctx.method}`)
-          : unavailable("NO_RESPONDERS", `service ${ctx.service} does not run in this process`),
-      );
-    }
-    this.inflight.add(live);
     let running: Promise<unknown>;
     try {
-      running = handler(ctx, input);
+      running = this.begin(live, input);
     } catch (thrown) {
-      running = Promise.reject(thrown);
+      return Promise.reject(thrown);
     }
     return running.then(
       (output) => {
@@ -254,10 +248,35 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     );
   }
 
+  /**
+   * Starts serving a call: intake check, method lookup, in-flight registration, then the method.
+   * Throws (synchronously) when the call is refused before it is registered; once registered,
+   * the caller must call `served` and map errors with `failure`.
+   */
+  begin(live: LiveContext, input: unknown): Promise<unknown> {
+    if (this.intake !== "open" && !(this.intake === "draining" && live.nested)) {
+      throw unavailable(
+        this.intake === "draining" ? "DRAINING" : "NOT_RUNNING",
+        `app ${this.app} is ${this.intake === "draining" ? "shutting down" : "not running"}; ${live.service}.${live.method} was not run`,
+      );
+    }
+    const handler = this.services.get(live.service)?.handlers.get(live.method);
+    if (handler === undefined) {
+      throw this.services.has(live.service)
+        ? unimplemented("UNKNOWN_METHOD", `service ${live.service} has no method ${live.method}`)
+        : unavailable("NO_RESPONDERS", `service ${live.service} does not run in this process`);
+    }
+    this.inflight.add(live);
+    try {
+      return handler(live, input);
+    } catch (thrown) {
+      return Promise.reject(thrown);
+    }
+  }
+
   /** A served call finished: forget it, and wake a drain waiting for the last one. */
-  private served(live: LiveContext): void {
-    this.inflight.remove(live);
-    if (this.inflight.size === 0 && this.onIdle !== undefined) {
+  served(live: LiveContext): void {
+    if (this.inflight.remove(live) && this.inflight.size === 0 && this.onIdle !== undefined) {
       const resolve = this.onIdle;
       this.onIdle = undefined;
       resolve();
@@ -265,7 +284,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
   }
 
   /** Logs what callers must not see, and returns the error they get. */
-  private failure(live: LiveContext, thrown: unknown): WeftError {
+  failure(live: LiveContext, thrown: unknown): WeftError {
     if (!isWeftError(thrown) || thrown.cause !== undefined) {
       live.logger.error(
         { err: isWeftError(thrown) ? thrown.cause : thrown },
