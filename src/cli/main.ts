@@ -41,11 +41,13 @@ function program(out: (s: string) => void): Command {
         definition,
         opts.group === undefined ? {} : { group: opts.group.split(",") },
       );
-      await app.start();
-      const description = app.describe();
-      out(opts.json ? JSON.stringify(description) : formatBanner(description));
-      if (!opts.json) out(pc.dim("Press Ctrl+C to stop."));
-      const report = await serveUntilSignal(app);
+      const report = await serveUntilSignal(app, {
+        onReady: (running) => {
+          const description = running.describe();
+          out(opts.json ? JSON.stringify(description) : formatBanner(description));
+          if (!opts.json) out(pc.dim("Press Ctrl+C to stop."));
+        },
+      });
       process.exitCode = report.drained ? EXIT.ok : EXIT.failure;
     });
 
@@ -60,16 +62,24 @@ function program(out: (s: string) => void): Command {
           .filter((v) => v.secret)
           .map((v) => v.key),
       );
+      const flat: [string, unknown][] = [];
+      for (const [k, v] of Object.entries(config)) {
+        if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+          // Nested settings (NATS auth) are listed by their config keys, e.g. natsToken.
+          for (const [sub, value] of Object.entries(v)) {
+            flat.push([`${k}${sub[0]?.toUpperCase()}${sub.slice(1)}`, value]);
+          }
+        } else if (k === "groups" && Array.isArray(v) && v.length === 0) {
+          flat.push([k, "(all)"]);
+        } else flat.push([k, v]);
+      }
       const shown = Object.fromEntries(
-        Object.entries(config).map(([k, v]) => [
-          k,
-          secret.has(k) && v !== undefined ? "(set, hidden)" : v,
-        ]),
+        flat.map(([k, v]) => [k, secret.has(k) && v !== undefined ? "(set, hidden)" : v]),
       );
       if (opts.json) out(JSON.stringify(shown));
       else {
         for (const [k, v] of Object.entries(shown))
-          out(`${k.padEnd(16)} ${v === undefined ? pc.dim("(unset)") : String(v)}`);
+          out(`${k.padEnd(18)} ${v === undefined ? pc.dim("(unset)") : String(v)}`);
         out(
           pc.dim(
             `\nvariables: ${describeVariables()
