@@ -8,6 +8,11 @@
  * ```
  */
 
+export {
+  describeStoreConformance,
+  type StoreConformanceOptions,
+  type StoreHarness,
+} from "../store/conformance.js";
 export { freePort } from "./free-port.js";
 export {
   availablePlacements,
@@ -24,6 +29,7 @@ export {
   type PrivateNatsOptions,
   startPrivateNats,
 } from "./private-nats.js";
+export { findPostgresBin, type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
 export { isReachable, TEST_SERVERS, unreachable } from "./services.js";
 export {
   type GroupProcess,
