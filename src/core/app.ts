@@ -18,7 +18,7 @@
  */
 import { type Codec, jsonCodec } from "./codec.js";
 import { ConfigError, type ConfigInput, resolveConfig, type WeftConfig } from "./config.js";
-import type { Principal } from "./context.js";
+import type { Principal, Transactor } from "./context.js";
 import type { AnyContract, Client, ServiceImplementation } from "./contract.js";
 import { type Duration, toMilliseconds } from "./duration.js";
 import { cancelled, type FieldIssue, failedPrecondition } from "./errors.js";
@@ -50,6 +50,16 @@ export interface AppSpec {
   /** Configuration; `WEFT_*` variables and createApp options override it. */
   config?: ConfigInput;
   hooks?: AppHooks;
+  /** Durable workflows (`defineWorkflow` from `weft/workflow`); they need a store. */
+  workflows?: readonly WorkflowLike[];
+  /** Give the app a store for `ctx.tx` even without workflows. Default: only with workflows. */
+  store?: boolean;
+}
+
+/** What core knows of a workflow definition: that it is one, and its name. */
+export interface WorkflowLike {
+  readonly kind: "weft.workflow";
+  readonly name: string;
 }
 
 /** A validated app definition: a value, safe to import from many places. */
@@ -64,9 +74,21 @@ export interface AppDefinition {
   };
   readonly config: ConfigInput | undefined;
   readonly hooks: AppHooks;
+  readonly workflows: readonly WorkflowLike[];
+  /** True when the app needs a store (workflows, or `store: true`). */
+  readonly store: boolean;
 }
 
-const SPEC_KEYS = new Set(["name", "services", "groups", "middleware", "config", "hooks"]);
+const SPEC_KEYS = new Set([
+  "name",
+  "services",
+  "groups",
+  "middleware",
+  "config",
+  "hooks",
+  "workflows",
+  "store",
+]);
 
 /**
  * Declares an app. Unknown keys, a bad name, a value that is not an implementation and two
@@ -95,6 +117,14 @@ export function defineApp(spec: AppSpec): AppDefinition {
       });
     } else seen.add(impl.contract.name);
   });
+  const workflowNames = new Set<string>();
+  (spec.workflows ?? []).forEach((wf, i) => {
+    if (wf?.kind !== "weft.workflow") {
+      issues.push({ path: ["workflows", i], message: "must be defineWorkflow(...)" });
+    } else if (workflowNames.has(wf.name)) {
+      issues.push({ path: ["workflows", i], message: `workflow "${wf.name}" is listed twice` });
+    } else workflowNames.add(wf.name);
+  });
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     kind: "weft.app",
@@ -104,6 +134,8 @@ export function defineApp(spec: AppSpec): AppDefinition {
     middleware: { server: spec.middleware?.server ?? [], client: spec.middleware?.client ?? [] },
     config: spec.config,
     hooks: spec.hooks ?? {},
+    workflows: [...(spec.workflows ?? [])],
+    store: spec.store === true || (spec.workflows ?? []).length > 0,
   });
 }
 
@@ -122,6 +154,8 @@ export interface AppOptions {
    * from the resolved config (returning undefined when the config asks for none).
    */
   transport?: Transport | ((config: WeftConfig) => Transport | undefined);
+  /** Store, engines and relays that start and stop with the app, in order. */
+  extensions?: readonly AppExtension[];
   /** Run no service here: a process that only makes calls (a script, a test driver). */
   clientOnly?: boolean;
   /**
@@ -131,6 +165,25 @@ export interface AppOptions {
   resilience?: readonly Middleware[];
   /** Codec for serialized and remote calls. Default JSON. */
   codec?: Codec;
+}
+
+/**
+ * Something that lives and dies with an app: the store, the workflow engine, event relays. The
+ * composition root (`createApp` from `weft`) adds them; core knows only this shape.
+ */
+export interface AppExtension {
+  /** For logs and errors. */
+  readonly name: string;
+  /** Before the app serves: open connections, migrate. A failure fails the start. */
+  start?(app: App): Promise<void>;
+  /** Once the app serves calls: begin background work (claiming runs, relaying). */
+  started?(app: App): Promise<void>;
+  /** Stop taking new work and finish what runs, by `deadline` (epoch ms). */
+  drain?(deadline: number): Promise<void>;
+  /** After draining: release leases, close connections. Called in reverse order. */
+  stop?(): Promise<void>;
+  /** Provides `ctx.tx` (the first extension that has it wins). */
+  readonly transactor?: Transactor;
 }
 
 /** The app's lifecycle states. */
@@ -156,6 +209,11 @@ export interface RootCallOptions {
   principal?: Principal;
   /** Continue this trace (e.g. from an incoming HTTP request). */
   traceparent?: string;
+  /**
+   * The calls belong to work already in flight (a workflow step, an event handler), so they are
+   * served while the app drains. Default false: new work is refused once stop() began.
+   */
+  admitted?: boolean;
 }
 
 /** What a process runs, for banners and the dashboard. */
@@ -242,6 +300,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     serverMiddleware: def.middleware.server,
     clientMiddleware: def.middleware.client,
     remoteMiddleware: options.resilience ?? [],
+    transactor: options.extensions?.find((e) => e.transactor !== undefined)?.transactor,
   });
   const transports =
     remoteTransport === undefined ? [localTransport] : [localTransport, remoteTransport];
@@ -254,6 +313,17 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     state = next;
     logger.debug({ state: next }, `app ${name} is ${next}`);
     for (const listener of listeners) listener(next);
+  };
+
+  const extensions = options.extensions ?? [];
+  const stopExtensions = async (list: readonly AppExtension[]) => {
+    for (const extension of [...list].reverse()) {
+      try {
+        await extension.stop?.();
+      } catch (err) {
+        logger.error({ err }, `stopping ${extension.name} failed`);
+      }
+    }
   };
 
   const closeTransports = async () => {
@@ -282,15 +352,22 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
       }
       setState("starting");
       starting = (async () => {
+        const begun: AppExtension[] = [];
         try {
           await def.hooks.beforeStart?.(app);
+          for (const extension of extensions) {
+            begun.push(extension);
+            await extension.start?.(app);
+          }
           await localTransport.serve(runtime, [...placement.local]);
           await remoteTransport?.serve(runtime, [...placement.local]);
           runtime.intake = "open";
+          for (const extension of extensions) await extension.started?.(app);
           setState("running");
           await def.hooks.afterStart?.(app);
         } catch (error) {
           runtime.intake = "closed";
+          await stopExtensions(begun);
           await closeTransports();
           setState("failed");
           throw error;
@@ -316,8 +393,16 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
         await def.hooks.beforeStop?.(app);
         await Promise.allSettled(transports.map((t) => t.stopIntake()));
         let timer: NodeJS.Timeout | undefined;
+        const deadline = Date.now() + graceMs;
         const drained = await Promise.race([
-          runtime.idle().then(() => true),
+          Promise.all([
+            runtime.idle(),
+            ...extensions.map((e) =>
+              e.drain?.(deadline).catch((err: unknown) => {
+                logger.error({ err }, `draining ${e.name} failed`);
+              }),
+            ),
+          ]).then(() => true),
           new Promise<boolean>((resolve) => {
             // Node fires a timer over 2^31-1 ms at once: a longer grace waits that long instead.
             timer = setTimeout(() => resolve(false), Math.min(graceMs, 2 ** 31 - 1));
@@ -336,6 +421,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
           for (const ctx of runtime.inflight) ctx.abort(reason);
         }
         runtime.intake = "closed";
+        await stopExtensions(extensions);
         await closeTransports();
         setState("stopped");
         await def.hooks.afterStop?.(app);
@@ -348,6 +434,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
         metadata: callOptions.metadata ?? {},
         principal: callOptions.principal,
         traceparent: callOptions.traceparent,
+        admitted: callOptions.admitted === true,
       });
     },
     describe() {

@@ -24,6 +24,8 @@ export interface RootScope {
   readonly principal: import("./context.js").Principal | undefined;
   /** The caller's trace, e.g. parsed from an incoming `traceparent`. */
   readonly traceparent: string | undefined;
+  /** Calls made by work already in flight (a workflow step, an event handler): served while draining. */
+  readonly admitted?: boolean;
 }
 
 type ClientCtor = new (

@@ -47,4 +47,29 @@ export interface CallContext {
   readonly logger: Logger;
   /** A typed client for another service; calls made with it inherit this context. */
   client<C extends AnyContract>(contract: C): Client<C>;
+  /**
+   * Runs `fn` in a store transaction, with a SQL handle for the service's own tables; what the
+   * engine writes meanwhile (journal, outbox, idempotency keys) commits or rolls back with it.
+   * Fails with FAILED_PRECONDITION when the app has no store.
+   */
+  tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T>;
 }
+
+/** A SQL statement built with the `sql` tag of `weft/store`. */
+export interface SqlStatement {
+  readonly strings: readonly string[];
+  readonly values: readonly unknown[];
+}
+
+/** An open store transaction, as `ctx.tx` hands it over (the store's `Tx`). */
+export interface TxHandle {
+  /** `sqlite` or `postgres`, for the few statements that must differ. */
+  readonly dialect: string;
+  /** Runs a statement and returns its rows. */
+  query<R = Record<string, unknown>>(statement: SqlStatement): Promise<R[]>;
+  /** Runs a statement for its effect. */
+  execute(statement: SqlStatement): Promise<{ readonly rowCount: number }>;
+}
+
+/** Runs transactions for `ctx.tx`; an app's store provides it. */
+export type Transactor = <T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>) => Promise<T>;

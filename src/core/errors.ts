@@ -138,6 +138,8 @@ export const aborted = factory("ABORTED");
 export const unimplemented = factory("UNIMPLEMENTED");
 /** A bug or an unexpected failure on the callee. */
 export const internal = factory("INTERNAL");
+/** Data was lost or corrupted (e.g. a damaged journal row). */
+export const dataLoss = factory("DATA_LOSS");
 
 /** Tells whether a value is a Weft error with code INVALID_ARGUMENT. */
 export const isInvalidArgument = predicate("INVALID_ARGUMENT");
@@ -159,6 +161,10 @@ export const isUnavailable = predicate("UNAVAILABLE");
 export const isDeadlineExceeded = predicate("DEADLINE_EXCEEDED");
 /** Tells whether a value is a Weft error with code CANCELLED. */
 export const isCancelled = predicate("CANCELLED");
+/** Tells whether a value is a Weft error with code ABORTED. */
+export const isAborted = predicate("ABORTED");
+/** Tells whether a value is a Weft error with code DATA_LOSS. */
+export const isDataLoss = predicate("DATA_LOSS");
 /** Tells whether a value is a Weft error with code INTERNAL. */
 export const isInternal = predicate("INTERNAL");
 

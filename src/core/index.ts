@@ -23,6 +23,7 @@ export {
   type App,
   type AppDefinition,
   type AppDescription,
+  type AppExtension,
   type AppHooks,
   type AppOptions,
   type AppSpec,
@@ -32,6 +33,7 @@ export {
   type RootCallOptions,
   type StopOptions,
   type StopReport,
+  type WorkflowLike,
 } from "./app.js";
 export { type Codec, jsonCodec } from "./codec.js";
 export {
@@ -45,7 +47,13 @@ export {
   resolveConfig,
   type WeftConfig,
 } from "./config.js";
-export type { CallContext, Principal } from "./context.js";
+export type {
+  CallContext,
+  Principal,
+  SqlStatement,
+  Transactor,
+  TxHandle,
+} from "./context.js";
 export {
   type AnyContract,
   type CallOptions,

@@ -4,7 +4,7 @@
  * little more than this object.
  */
 
-import type { CallContext, Principal } from "./context.js";
+import type { CallContext, Principal, TxHandle } from "./context.js";
 import type { AnyContract, Client } from "./contract.js";
 import type { WeftError } from "./errors.js";
 import type { IntrusiveList, Linked } from "./intrusive-list.js";
@@ -22,6 +22,7 @@ export interface ContextRuntime {
   readonly app: string;
   readonly logger: Logger;
   client<C extends AnyContract>(contract: C, parent: LiveContext | undefined): Client<C>;
+  transact<T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>): Promise<T>;
 }
 
 /** A call's context. `parent` is the context of the handler that made the call, if any. */
@@ -106,6 +107,10 @@ export class LiveContext implements CallContext, Linked {
 
   client<C extends AnyContract>(contract: C): Client<C> {
     return this.runtime.client(contract, this);
+  }
+
+  tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T> {
+    return this.runtime.transact(this, fn);
   }
 
   /** Aborts this call and every call made from it that is still running. Idempotent. */

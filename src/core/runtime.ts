@@ -6,13 +6,14 @@
 import { type ClientTarget, makeClient, type RootScope } from "./client.js";
 import type { Codec } from "./codec.js";
 import { type CompiledService, compileService } from "./compile.js";
-import type { CallContext } from "./context.js";
+import type { CallContext, Transactor, TxHandle } from "./context.js";
 import type { AnyContract, CallOptions, Client, ServiceImplementation } from "./contract.js";
 import { type DeadlineEntry, DeadlineWheel } from "./deadline-wheel.js";
 import { toMilliseconds } from "./duration.js";
 import {
   cancelled,
   deadlineExceeded,
+  failedPrecondition,
   isWeftError,
   normalizeError,
   saysWhetherItRan,
@@ -47,6 +48,8 @@ export interface RuntimeOptions {
   /** Transport to services of other groups; undefined in one process. */
   readonly remoteTransport: Transport | undefined;
   readonly serverMiddleware: readonly Middleware[];
+  /** Runs `ctx.tx`; undefined when the app has no store. */
+  readonly transactor: Transactor | undefined;
   /** Client middleware on every outgoing call. */
   readonly clientMiddleware: readonly Middleware[];
   /**
@@ -99,6 +102,19 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     return makeClient(contract, this, parent, scope);
   }
 
+  transact<T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>): Promise<T> {
+    const transactor = this.options.transactor;
+    if (transactor === undefined) {
+      return Promise.reject(
+        failedPrecondition(
+          "NO_STORE",
+          `app ${this.app} has no store: ctx.tx needs \`store: true\` or workflows in defineApp`,
+        ),
+      );
+    }
+    return transactor(ctx, fn);
+  }
+
   /** Resolves when no call is in flight. */
   idle(): Promise<void> {
     if (this.inflight.size === 0) return Promise.resolve();
@@ -139,7 +155,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       parent === undefined ? scope?.principal : parent.principal,
       parent === undefined ? scope?.traceparent : undefined,
       parent,
-      parent !== undefined,
+      parent !== undefined || scope?.admitted === true,
     );
     if (deadline <= now) {
       return Promise.reject(
