@@ -1,8 +1,9 @@
 /**
  * The composition root: `createApp` from `weft` is core's `createApp` wired with the defaults a
- * production app wants — retries (only when safe) and a circuit breaker on every outgoing call,
- * and the NATS transport when `WEFT_NATS_URL` is set — so splitting an app is configuration alone.
- * The NATS client is loaded only when it is used.
+ * production app wants — retries (only when safe) and a circuit breaker on every call that leaves
+ * the process, the NATS transport when `WEFT_NATS_URL` is set, and, when the app has workflows or
+ * asks for `store: true`, a store (SQLite file, or PostgreSQL with `WEFT_DATABASE_URL`) and the
+ * workflow engine — so splitting an app is configuration alone. Drivers load only when used.
  *
  * @example
  * ```ts
@@ -13,13 +14,21 @@
 import {
   type App,
   type AppDefinition,
+  type AppExtension,
   type AppOptions,
   type AppSpec,
   createApp as createCoreApp,
+  defineApp,
+  resolveConfig,
   type Transport,
   type WeftConfig,
 } from "./core/index.js";
 import { circuitBreaker, retry } from "./resilience/index.js";
+import { openStore, storeExtension } from "./store/extension.js";
+import type { Store } from "./store/types.js";
+import type { AnyWorkflow } from "./workflow/authoring/types.js";
+import type { Clock } from "./workflow/engine/host.js";
+import { workflowExtension } from "./workflow/extension.js";
 
 /** A transport whose module loads on start, so apps that never split never load a NATS client. */
 function lazyNats(config: WeftConfig): Transport {
@@ -45,14 +54,49 @@ function lazyNats(config: WeftConfig): Transport {
   };
 }
 
+/** Options of {@link createApp}: core's, plus the store and workflow engine's. */
+export interface WeftAppOptions extends AppOptions {
+  /** Opens the app's store. Default: from config (PostgreSQL URL, else SQLite under dataDir). */
+  store?: () => Promise<Store>;
+  /** Workflow engine tuning (mostly for tests: a fake clock, short leases). */
+  workflow?: { leaseMs?: number; pollMs?: number; clock?: Clock; maxConcurrent?: number };
+}
+
 /**
- * Creates an app with Weft's defaults: `retry()` and `circuitBreaker()` on outgoing calls (replace
- * them with `resilience: [...]`, or `[]` for none) and the NATS transport when `natsUrl` is set
- * (unless `transport` is given).
+ * Creates an app with Weft's defaults: `retry()` and `circuitBreaker()` on remote calls (replace
+ * them with `resilience: [...]`, or `[]` for none), the NATS transport when `natsUrl` is set
+ * (unless `transport` is given), and the store and workflow engine when the app needs them.
  */
-export function createApp(definition: AppDefinition | AppSpec, options: AppOptions = {}): App {
-  return createCoreApp(definition, {
+export function createApp(definition: AppDefinition | AppSpec, options: WeftAppOptions = {}): App {
+  const def =
+    (definition as AppDefinition).kind === "weft.app"
+      ? (definition as AppDefinition)
+      : defineApp(definition);
+  const extensions: AppExtension[] = [...(options.extensions ?? [])];
+  if (def.store) {
+    let config: WeftConfig | undefined;
+    const store = storeExtension(() => {
+      if (options.store !== undefined) return options.store();
+      config ??= resolveConfig({
+        definition: def.config,
+        env: options.env ?? process.env,
+        overrides: options.config,
+      });
+      return openStore(config, config.app ?? def.name);
+    });
+    extensions.push(store);
+    if (def.workflows.length > 0) {
+      extensions.push(
+        workflowExtension(store, {
+          workflows: def.workflows as readonly AnyWorkflow[],
+          ...options.workflow,
+        }),
+      );
+    }
+  }
+  return createCoreApp(def, {
     ...options,
+    extensions,
     resilience: options.resilience ?? [retry(), circuitBreaker()],
     transport:
       options.transport ??

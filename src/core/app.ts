@@ -18,7 +18,7 @@
  */
 import { type Codec, jsonCodec } from "./codec.js";
 import { ConfigError, type ConfigInput, resolveConfig, type WeftConfig } from "./config.js";
-import type { Principal, Transactor } from "./context.js";
+import type { ExtensionKey, Principal, Transactor } from "./context.js";
 import type { AnyContract, Client, ServiceImplementation } from "./contract.js";
 import { type Duration, toMilliseconds } from "./duration.js";
 import { cancelled, type FieldIssue, failedPrecondition } from "./errors.js";
@@ -184,6 +184,8 @@ export interface AppExtension {
   stop?(): Promise<void>;
   /** Provides `ctx.tx` (the first extension that has it wins). */
   readonly transactor?: Transactor;
+  /** What the extension provides to `ctx.use(key)` and `app.use(key)`. */
+  provide?(key: ExtensionKey<unknown>): unknown;
 }
 
 /** The app's lifecycle states. */
@@ -244,6 +246,8 @@ export interface App {
   /** A typed client for calls from outside any handler. */
   client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
   describe(): AppDescription;
+  /** What an extension provides under `key` (as `ctx.use`); throws FAILED_PRECONDITION if none. */
+  use<T>(key: ExtensionKey<T>): T;
   /** Calls `listener` on every state change; returns an unsubscribe function. */
   onStateChange(listener: (state: AppState) => void): () => void;
 }
@@ -301,6 +305,13 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     clientMiddleware: def.middleware.client,
     remoteMiddleware: options.resilience ?? [],
     transactor: options.extensions?.find((e) => e.transactor !== undefined)?.transactor,
+    provided: (key) => {
+      for (const extension of options.extensions ?? []) {
+        const value = extension.provide?.(key);
+        if (value !== undefined) return value;
+      }
+      return undefined;
+    },
   });
   const transports =
     remoteTransport === undefined ? [localTransport] : [localTransport, remoteTransport];
@@ -436,6 +447,9 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
         traceparent: callOptions.traceparent,
         admitted: callOptions.admitted === true,
       });
+    },
+    use(key) {
+      return runtime.use(key);
     },
     describe() {
       return {

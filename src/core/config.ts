@@ -34,6 +34,8 @@ export interface WeftConfig {
   readonly validateOutput: boolean;
   /** PostgreSQL URL for the store; unset means SQLite. */
   readonly databaseUrl: string | undefined;
+  /** Folder of the SQLite store (`<dataDir>/<app>.sqlite`). Default `.data`. */
+  readonly dataDir: string;
   /** NATS servers (comma-separated URLs) for split placement. */
   readonly natsUrl: string | undefined;
   /** Key that signs principals sent between processes; unset means principals stay in-process. */
@@ -69,6 +71,7 @@ export type ConfigInput = {
   readonly maxPayload?: number | string;
   readonly validateOutput?: boolean;
   readonly databaseUrl?: string;
+  readonly dataDir?: string;
   readonly natsUrl?: string;
   readonly principalKey?: string;
   readonly natsToken?: string;
@@ -95,6 +98,7 @@ const VARIABLES: Readonly<Record<Key, { env: string; secret?: boolean; help: str
   maxPayload: { env: "WEFT_MAX_PAYLOAD", help: 'bytes, e.g. 1048576 or "1MiB"' },
   validateOutput: { env: "WEFT_VALIDATE_OUTPUT", help: "true | false" },
   databaseUrl: { env: "WEFT_DATABASE_URL", secret: true, help: "postgres://… URL" },
+  dataDir: { env: "WEFT_DATA_DIR", help: "folder of the SQLite store" },
   natsUrl: { env: "WEFT_NATS_URL", secret: true, help: "nats://host:port[,…]" },
   principalKey: { env: "WEFT_PRINCIPAL_KEY", secret: true, help: "at least 32 characters" },
   natsToken: { env: "WEFT_NATS_TOKEN", secret: true, help: "NATS token" },
@@ -108,7 +112,7 @@ const VARIABLES: Readonly<Record<Key, { env: string; secret?: boolean; help: str
 };
 
 /** Variables Weft's own tooling reads; apps accept and ignore them. */
-const TOOLING_VARIABLES = new Set(["WEFT_REQUIRE_SERVICES", "WEFT_DATA_DIR"]);
+const TOOLING_VARIABLES = new Set(["WEFT_REQUIRE_SERVICES"]);
 
 /** All `WEFT_*` variables an app understands (each also as `*_FILE`, except tooling ones). */
 export const KNOWN_VARIABLES: readonly string[] = [
@@ -290,6 +294,7 @@ function parseLayer(
         if (typeof value === "string" && /^postgres(ql)?:\/\//.test(value)) out.databaseUrl = value;
         else bad(key, "must be a postgres:// or postgresql:// URL");
         break;
+      case "dataDir":
       case "natsToken":
       case "natsUser":
       case "natsPassword":
@@ -361,6 +366,7 @@ export function resolveConfig(sources: ConfigSources = {}): WeftConfig {
     maxPayload: (merged.maxPayload as number | undefined) ?? 1024 * 1024,
     validateOutput: (merged.validateOutput as boolean | undefined) ?? runtimeEnv !== "production",
     databaseUrl: merged.databaseUrl as string | undefined,
+    dataDir: (merged.dataDir as string | undefined) ?? ".data",
     natsUrl: merged.natsUrl as string | undefined,
     principalKey: merged.principalKey as string | undefined,
     nats: {

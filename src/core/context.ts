@@ -53,6 +53,23 @@ export interface CallContext {
    * Fails with FAILED_PRECONDITION when the app has no store.
    */
   tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T>;
+  /**
+   * What an app extension provides under `key` (e.g. the workflow client of `weft/workflow`).
+   * Throws FAILED_PRECONDITION naming the key when the app has no such extension.
+   */
+  use<T>(key: ExtensionKey<T>): T;
+}
+
+/** A typed key under which an app extension provides something to handlers. */
+export interface ExtensionKey<T> {
+  readonly name: string;
+  /** Type carrier only; never set. */
+  readonly __type?: T;
+}
+
+/** Makes an extension key (one per thing provided; compare by identity). */
+export function extensionKey<T>(name: string): ExtensionKey<T> {
+  return Object.freeze({ name });
 }
 
 /** A SQL statement built with the `sql` tag of `weft/store`. */

@@ -47,12 +47,14 @@ export {
   resolveConfig,
   type WeftConfig,
 } from "./config.js";
-export type {
-  CallContext,
-  Principal,
-  SqlStatement,
-  Transactor,
-  TxHandle,
+export {
+  type CallContext,
+  type ExtensionKey,
+  extensionKey,
+  type Principal,
+  type SqlStatement,
+  type Transactor,
+  type TxHandle,
 } from "./context.js";
 export {
   type AnyContract,

@@ -4,7 +4,7 @@
  * little more than this object.
  */
 
-import type { CallContext, Principal, TxHandle } from "./context.js";
+import type { CallContext, ExtensionKey, Principal, TxHandle } from "./context.js";
 import type { AnyContract, Client } from "./contract.js";
 import type { WeftError } from "./errors.js";
 import type { IntrusiveList, Linked } from "./intrusive-list.js";
@@ -23,6 +23,7 @@ export interface ContextRuntime {
   readonly logger: Logger;
   client<C extends AnyContract>(contract: C, parent: LiveContext | undefined): Client<C>;
   transact<T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>): Promise<T>;
+  use<T>(key: ExtensionKey<T>): T;
 }
 
 /** A call's context. `parent` is the context of the handler that made the call, if any. */
@@ -111,6 +112,10 @@ export class LiveContext implements CallContext, Linked {
 
   tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T> {
     return this.runtime.transact(this, fn);
+  }
+
+  use<T>(key: ExtensionKey<T>): T {
+    return this.runtime.use(key);
   }
 
   /** Aborts this call and every call made from it that is still running. Idempotent. */

@@ -6,7 +6,7 @@
 import { type ClientTarget, makeClient, type RootScope } from "./client.js";
 import type { Codec } from "./codec.js";
 import { type CompiledService, compileService } from "./compile.js";
-import type { CallContext, Transactor, TxHandle } from "./context.js";
+import type { CallContext, ExtensionKey, Transactor, TxHandle } from "./context.js";
 import type { AnyContract, CallOptions, Client, ServiceImplementation } from "./contract.js";
 import { type DeadlineEntry, DeadlineWheel } from "./deadline-wheel.js";
 import { toMilliseconds } from "./duration.js";
@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   /** Transport to services of other groups; undefined in one process. */
   readonly remoteTransport: Transport | undefined;
   readonly serverMiddleware: readonly Middleware[];
+  /** Finds what extensions provide (see `ctx.use`). */
+  readonly provided: (key: ExtensionKey<unknown>) => unknown;
   /** Runs `ctx.tx`; undefined when the app has no store. */
   readonly transactor: Transactor | undefined;
   /** Client middleware on every outgoing call. */
@@ -113,6 +115,18 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       );
     }
     return transactor(ctx, fn);
+  }
+
+  use<T>(key: ExtensionKey<T>): T {
+    const value = this.options.provided(key);
+    if (value === undefined) {
+      throw failedPrecondition(
+        "EXTENSION_MISSING",
+        `app ${this.app} provides no ${key.name} (is it configured in defineApp?)`,
+        { metadata: { key: key.name } },
+      );
+    }
+    return value as T;
   }
 
   /** Resolves when no call is in flight. */

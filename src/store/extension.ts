@@ -1,0 +1,81 @@
+/**
+ * The app's store as an app extension: opened before the app serves (PostgreSQL when
+ * `databaseUrl` is set, in a schema named after the app; otherwise a SQLite file
+ * `<dataDir>/<app>.sqlite`), giving `ctx.tx` its transactions, closed after the app drained.
+ * Drivers load only here, and only the one in use.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { join } from "node:path";
+import type { AppExtension, CallContext, Transactor, WeftConfig } from "../core/index.js";
+import { failedPrecondition } from "../core/index.js";
+import type { Store } from "./types.js";
+
+/** The store extension, with the store once open. */
+export interface StoreExtension extends AppExtension {
+  /** The open store (throws before start). */
+  readonly store: Store;
+}
+
+/** PostgreSQL schema name for an app: lowercase letters, digits and `_`. */
+export function schemaName(app: string): string {
+  return app
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 63);
+}
+
+/** Opens the store an app's config asks for. */
+export async function openStore(config: WeftConfig, app: string): Promise<Store> {
+  if (config.databaseUrl !== undefined) {
+    const { createPostgresStore } = await import("./postgres/index.js");
+    return createPostgresStore({ url: config.databaseUrl, schema: schemaName(app) });
+  }
+  const { createSqliteStore } = await import("./sqlite/index.js");
+  return createSqliteStore({ path: join(config.dataDir, `${app}.sqlite`) });
+}
+
+/** Makes the store extension of an app (or wraps a store opened elsewhere). */
+export function storeExtension(open: () => Promise<Store>): StoreExtension {
+  let store: Store | undefined;
+  // Which call's transaction is open here: a transaction may nest within one handler (a
+  // savepoint), never across a call to another service — split across processes it could not.
+  const openBy = new AsyncLocalStorage<CallContext>();
+  const transactor: Transactor = (ctx, fn) => {
+    if (store === undefined) {
+      return Promise.reject(
+        failedPrecondition(
+          "STORE_NOT_OPEN",
+          "the app's store is not open (the app is not running)",
+        ),
+      );
+    }
+    const outer = openBy.getStore();
+    if (outer !== undefined && outer !== ctx) {
+      return Promise.reject(
+        failedPrecondition(
+          "TX_SPANS_CALL",
+          `${ctx.service}.${ctx.method} opened a transaction inside one of ${outer.service}.${outer.method}: a transaction cannot span a call to another service (finish it before calling)`,
+        ),
+      );
+    }
+    const open = store;
+    return openBy.run(ctx, () => open.transaction(fn));
+  };
+  return {
+    name: "store",
+    get store() {
+      if (store === undefined)
+        throw failedPrecondition("STORE_NOT_OPEN", "the app's store is not open yet");
+      return store;
+    },
+    transactor,
+    async start() {
+      store = await open();
+    },
+    async stop() {
+      const open = store;
+      store = undefined;
+      await open?.close();
+    },
+  };
+}

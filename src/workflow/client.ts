@@ -1,0 +1,73 @@
+/**
+ * Starting and managing workflows from handlers, scripts and tests: `workflows(ctx)` or
+ * `workflows(app)` gives the app's workflow client.
+ *
+ * @example
+ * ```ts
+ * const { id } = await workflows(ctx).start(checkout, order, { id: `order-${order.id}` });
+ * const receipt = await workflows(app).run(checkout, order); // start and wait for the output
+ * await workflows(app).signal(id, "approved", { by: "ada" });
+ * ```
+ */
+import {
+  type Duration,
+  type ExtensionKey,
+  extensionKey,
+  type InferIn,
+  type InferOut,
+} from "../core/index.js";
+import type { AnyWorkflow } from "./authoring/types.js";
+import type { RunOutcome } from "./engine/engine.js";
+import type { RunDetails, RunFilter, RunSummary } from "./engine/manage.js";
+
+/** Options of `start`. */
+export interface StartOptions {
+  /**
+   * The run id, which is the idempotency key: starting the same id with the same input returns
+   * the same run; with another input it fails with ALREADY_EXISTS naming the run. Default: a new
+   * UUIDv7.
+   */
+  readonly id?: string;
+}
+
+/** The workflow client of an app. */
+export interface WorkflowClient {
+  /** Validates the input (INVALID_ARGUMENT, nothing stored), records the run and returns its id. */
+  start<W extends AnyWorkflow>(
+    workflow: W,
+    input: InferIn<W["input"]>,
+    options?: StartOptions,
+  ): Promise<{ readonly id: string; readonly created: boolean }>;
+  /** Starts (or finds) a run and waits for its output; a run that did not complete throws its error. */
+  run<W extends AnyWorkflow>(
+    workflow: W,
+    input: InferIn<W["input"]>,
+    options?: StartOptions & { readonly timeout?: Duration },
+  ): Promise<InferOut<W["output"]>>;
+  /** Waits until a run ends. Default timeout 30 s (then FAILED_PRECONDITION RUN_NOT_FINISHED). */
+  result(id: string, options?: { readonly timeout?: Duration }): Promise<RunOutcome>;
+  /** A run with its step history. */
+  get(id: string): Promise<RunDetails>;
+  /** Runs, newest first, filtered by status, workflow, version and creation time. */
+  list(filter?: RunFilter): Promise<RunSummary[]>;
+  /** Delivers a signal to a run waiting (or about to wait) in `wf.signal(name)`. */
+  signal(id: string, name: string, payload?: unknown): Promise<void>;
+  /** Cancels a run: it sees CANCELLED at its next step and its compensations run. */
+  cancel(id: string): Promise<void>;
+  /** Runs a failed run again from its journal (after deploying a fix). */
+  resume(id: string): Promise<void>;
+  /** Forgets the journal from the step named `step` on and runs the run again from there. */
+  retryFrom(id: string, step: string): Promise<void>;
+  /** Deletes finished runs older than `olderThan` (retention); returns how many. */
+  cleanup(olderThan: Duration): Promise<number>;
+}
+
+/** The key under which an app provides its workflow client. */
+export const WORKFLOWS: ExtensionKey<WorkflowClient> = extensionKey<WorkflowClient>(
+  "workflow engine (add workflows to defineApp)",
+);
+
+/** The workflow client of the app behind a call context or an app. */
+export function workflows(from: { use<T>(key: ExtensionKey<T>): T }): WorkflowClient {
+  return from.use(WORKFLOWS);
+}

@@ -1,0 +1,513 @@
+/**
+ * The workflow engine of one process: starts runs, claims runnable ones (new, woken, or whose
+ * owner's lease expired), executes them, heartbeats its leases, and wakes sleeping runs at their
+ * time. Only running executions are in memory. Store errors make it back off and try again; runs
+ * are never lost, because the journal and leases are the only state.
+ */
+import {
+  type AnyContract,
+  type App,
+  alreadyExists,
+  type Client,
+  errorFromWire,
+  errorToWire,
+  failedPrecondition,
+  internal,
+  invalidArgument,
+  type Logger,
+  normalizeError,
+  notFound,
+  type TxHandle,
+  validate,
+  type WeftError,
+} from "../../core/index.js";
+import { type Store, sql } from "../../store/index.js";
+import type { AnyWorkflow } from "../authoring/types.js";
+import { Execution, type Halt } from "./execution.js";
+import type { Clock, ExecutionHost } from "./host.js";
+import { canonicalJson, newId } from "./ids.js";
+import { Journal, type RunRow } from "./journal.js";
+import { decodeJson, encodeJson } from "./json.js";
+import { FINAL_STATUSES, type RunStatus } from "./schema.js";
+
+/** Options of the engine. */
+export interface EngineOptions {
+  readonly store: Store;
+  readonly app: App;
+  readonly workflows: readonly AnyWorkflow[];
+  /** How long a worker owns a run without a heartbeat. Default 15 s. */
+  readonly leaseMs?: number;
+  /** How often to look for runs started or woken by other processes, and expired leases. Default 1 s. */
+  readonly pollMs?: number;
+  /** Most runs executing at once in this process. Default 256. */
+  readonly maxConcurrent?: number;
+  /** Time source. Default: the system clock. */
+  readonly clock?: Clock;
+  /** This worker's id. Default: a new UUIDv7. */
+  readonly owner?: string;
+}
+
+/** How a run ended, for waiters. */
+export interface RunOutcome {
+  readonly status: RunStatus;
+  readonly output: unknown;
+  readonly error: WeftError | undefined;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/** One process's workflow engine. */
+export class Engine implements ExecutionHost {
+  readonly owner: string;
+  readonly journal: Journal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  private readonly workflows: Map<string, AnyWorkflow>;
+  private readonly executing = new Map<string, Execution>();
+  private readonly waiters = new Map<string, ((outcome: RunOutcome) => void)[]>();
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly maxConcurrent: number;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private tickAgain = false;
+  private failures = 0;
+  private accepting = false;
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly options: EngineOptions) {
+    this.owner = options.owner ?? newId();
+    this.journal = new Journal(options.store);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.app.logger.child({ component: "workflow-engine", owner: this.owner });
+    this.workflows = new Map(options.workflows.map((w) => [w.name, w]));
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.maxConcurrent = options.maxConcurrent ?? 256;
+    this.clock.onAdvance?.(() => this.nudge());
+  }
+
+  /** Begins claiming and executing runs. */
+  start(): void {
+    this.accepting = true;
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, this.leaseMs / 3));
+    this.pollTimer = setInterval(() => this.nudge(), this.pollMs);
+    this.heartbeatTimer.unref();
+    this.pollTimer.unref();
+    this.nudge();
+  }
+
+  /** Looks for runnable runs soon (a run was started, woken or freed capacity). */
+  nudge(): void {
+    if (!this.accepting) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    void this.tick();
+  }
+
+  private async tick(): Promise<void> {
+    this.ticking = true;
+    try {
+      do {
+        this.tickAgain = false;
+        const room = this.maxConcurrent - this.executing.size;
+        if (room <= 0 || !this.accepting) break;
+        const now = this.clock.now();
+        const runs = await this.journal.claim(this.owner, now, this.leaseMs, Math.min(room, 64));
+        this.failures = 0;
+        for (const run of runs) this.launch(run);
+        if (runs.length === Math.min(room, 64)) this.tickAgain = true;
+      } while (this.tickAgain && this.accepting);
+      await this.scheduleWake();
+    } catch (error) {
+      this.failures += 1;
+      const backoff = Math.min(30_000, 100 * 2 ** Math.min(this.failures, 8));
+      this.logger.warn({ err: error, backoffMs: backoff }, "claiming runs failed; backing off");
+      setTimeout(() => this.nudge(), backoff).unref();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Arms one timer for the earliest sleeping run (no polling for timers). */
+  private async scheduleWake(): Promise<void> {
+    const at = await this.journal.nextWake();
+    clearTimeout(this.wakeTimer);
+    if (at === undefined || !this.accepting) return;
+    const delay = Math.max(0, Math.min(at - this.clock.now(), 2 ** 31 - 1));
+    if (delay >= this.pollMs) return; // the poll will see it first
+    this.wakeTimer = setTimeout(() => this.nudge(), delay);
+    this.wakeTimer.unref();
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.executing.size === 0) return;
+    try {
+      const rows = await this.journal.heartbeat(this.owner, this.clock.now(), this.leaseMs);
+      for (const row of rows) {
+        const execution = this.executing.get(row.id);
+        if (execution !== undefined && row.cancel_requested === 1) execution.cancelRequested = true;
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, "lease heartbeat failed");
+    }
+  }
+
+  /** Validates input and records a run; executes it here when there is room. */
+  async startRun(
+    workflow: AnyWorkflow,
+    input: unknown,
+    options: { id?: string; parentId?: string } = {},
+  ): Promise<{ id: string; created: boolean }> {
+    const known = this.workflows.get(workflow.name);
+    if (known === undefined) {
+      throw notFound(
+        "WORKFLOW_NOT_FOUND",
+        `app ${this.options.app.name} has no workflow ${workflow.name}`,
+        {
+          metadata: { workflow: workflow.name },
+        },
+      );
+    }
+    await validate(known.input, input, {
+      code: "INVALID_ARGUMENT",
+      reason: "INPUT_INVALID",
+      subject: `input of workflow ${known.name}`,
+    });
+    const id = options.id ?? newId();
+    if (typeof id !== "string" || id === "" || id.length > 200) {
+      throw invalidArgument(
+        "INVALID_RUN_ID",
+        "a run id is a non-empty string of at most 200 characters",
+      );
+    }
+    const text = canonicalJson(input);
+    const now = this.clock.now();
+    const here =
+      this.accepting && this.executing.size < this.maxConcurrent && known.queue === undefined;
+    const row: RunRow = {
+      id,
+      workflow: known.name,
+      version: known.version,
+      status: here ? "running" : "pending",
+      input: text,
+      output: null,
+      error: null,
+      parent_id: options.parentId ?? null,
+      queue: known.queue?.name ?? null,
+      owner: here ? this.owner : null,
+      lease_until: here ? now + this.leaseMs : null,
+      wake_at: null,
+      cancel_requested: 0,
+      attempts: here ? 1 : 0,
+      created_at: now,
+      started_at: here ? now : null,
+      updated_at: now,
+      completed_at: null,
+    };
+    if (await this.journal.insertRun(row)) {
+      if (here) this.launch(row);
+      else this.nudge();
+      return { id, created: true };
+    }
+    const existing = await this.journal.getRun(id);
+    if (existing !== undefined && existing.workflow === known.name && existing.input === text) {
+      return { id, created: false };
+    }
+    throw alreadyExists(
+      "RUN_EXISTS",
+      `run ${id} exists already${existing === undefined ? "" : ` (workflow ${existing.workflow})`} with a different input; the workflow id is the idempotency key`,
+      { metadata: { runId: id } },
+    );
+  }
+
+  private launch(run: RunRow): void {
+    if (this.executing.has(run.id)) return;
+    void this.execute(run);
+  }
+
+  private async execute(run: RunRow): Promise<void> {
+    const definition = this.workflows.get(run.workflow);
+    if (definition === undefined) {
+      await this.finish(
+        run.id,
+        "failed",
+        undefined,
+        failedPrecondition(
+          "WORKFLOW_UNKNOWN",
+          `this worker has no workflow ${run.workflow}; deploy code that has it, then resume run ${run.id}`,
+        ),
+      );
+      return;
+    }
+    let execution: Execution | undefined;
+    try {
+      const steps = await this.journal.steps(run.id);
+      execution = new Execution(this, run, definition, steps);
+      this.executing.set(run.id, execution);
+      await this.drive(execution);
+    } catch (error) {
+      // A store failure mid-run: the lease lapses and the run is claimed again (here or elsewhere).
+      this.logger.warn(
+        { err: error, runId: run.id },
+        "a run's execution stopped on an error; it will be resumed",
+      );
+    } finally {
+      if (execution !== undefined) this.executing.delete(run.id);
+      if (this.executing.size === 0) this.drained?.();
+      this.nudge();
+    }
+  }
+
+  /** Runs the workflow function against the journal and writes what came of it. */
+  private async drive(execution: Execution): Promise<void> {
+    const run = execution.run;
+    const definition = execution.definition;
+    type Result = { done: true; value: unknown } | { done: false; error: unknown } | { halt: Halt };
+    const body = (async (): Promise<Result> => {
+      try {
+        const input = await validate(
+          definition.input,
+          decodeJson(run.input, `run ${run.id} input`),
+          {
+            code: "INVALID_ARGUMENT",
+            reason: "INPUT_INVALID",
+            subject: `input of workflow ${definition.name}`,
+          },
+        );
+        return { done: true, value: await definition.run(execution, input) };
+      } catch (error) {
+        return { done: false, error };
+      }
+    })();
+    const result: Result = await Promise.race([body, execution.halt.then((halt) => ({ halt }))]);
+    if ("halt" in result) return this.halted(execution, result.halt);
+    if (result.done) {
+      const leftover = execution.unconsumed(execution.seq);
+      if (leftover.length > 0) {
+        return this.failRun(
+          execution,
+          failedPrecondition(
+            "NONDETERMINISM",
+            `run ${run.id} of ${run.workflow} finished without reaching ${leftover.length} recorded step(s) from #${execution.seq} ("${leftover[0]?.name}"): the workflow changed under it`,
+          ),
+        );
+      }
+      let output: unknown;
+      try {
+        await validate(definition.output, result.value, {
+          code: "INTERNAL",
+          reason: "OUTPUT_INVALID",
+          subject: `output of workflow ${definition.name}`,
+        });
+        output = result.value;
+        encodeJson(output, "workflow output");
+      } catch (error) {
+        return this.failRun(execution, normalizeError(error));
+      }
+      return this.finish(run.id, "completed", output, undefined);
+    }
+    const error = normalizeError(result.error);
+    if (error.reason === "NONDETERMINISM" || error.code === "DATA_LOSS")
+      return this.failRun(execution, error);
+    if (execution.compensations.length > 0) {
+      await this.journal.setStatus(run.id, this.owner, "compensating", {
+        now: this.clock.now(),
+        error: encodeJson(errorToWire(error), "error"),
+      });
+      const failed = await Promise.race([
+        execution.compensate(),
+        execution.halt.then((halt) => ({ halt })),
+      ]);
+      if (failed !== undefined && "halt" in failed) return this.halted(execution, failed.halt);
+      if (failed !== undefined) {
+        return this.finish(
+          run.id,
+          "failed",
+          undefined,
+          internal(
+            "COMPENSATION_FAILED",
+            `run ${run.id} failed (${error.reason}) and compensating step "${failed.step}" failed too (${failed.error.reason}): resume it after fixing the cause`,
+            {
+              metadata: { step: failed.step, cause: failed.error.reason, original: error.reason },
+            },
+          ),
+        );
+      }
+      return this.finish(
+        run.id,
+        error.code === "CANCELLED" ? "cancelled" : "compensated",
+        undefined,
+        error,
+      );
+    }
+    return this.finish(
+      run.id,
+      error.code === "CANCELLED" ? "cancelled" : "failed",
+      undefined,
+      error,
+    );
+  }
+
+  private async halted(execution: Execution, halt: Halt): Promise<void> {
+    if (halt.kind === "lease-lost") {
+      this.logger.warn(
+        { runId: execution.runId },
+        "lost the lease of a run; another worker owns it now",
+      );
+      return;
+    }
+    if (halt.kind === "fail") return this.failRun(execution, halt.error);
+    await execution.settled();
+    const now = this.clock.now();
+    await this.journal.suspend(execution.runId, this.owner, halt.wakeAt, halt.wakeNow, now);
+  }
+
+  private failRun(execution: Execution, error: WeftError): Promise<void> {
+    this.logger.error({ runId: execution.runId, reason: error.reason }, error.message);
+    return this.finish(execution.runId, "failed", undefined, error);
+  }
+
+  /** Writes a final status, wakes the parent and anyone waiting here. */
+  private async finish(
+    id: string,
+    status: RunStatus,
+    output: unknown,
+    error: WeftError | undefined,
+  ): Promise<void> {
+    const now = this.clock.now();
+    const written = await this.journal.setStatus(id, this.owner, status, {
+      output: encodeJson(output, "workflow output"),
+      error: error === undefined ? null : encodeJson(errorToWire(error), "error"),
+      now,
+      final: true,
+    });
+    if (!written) return;
+    const run = await this.journal.getRun(id);
+    if (run?.parent_id) {
+      await this.journal.wake(run.parent_id, now);
+      this.nudge();
+    }
+    this.notify(id, { status, output, error });
+  }
+
+  private notify(id: string, outcome: RunOutcome): void {
+    const waiting = this.waiters.get(id);
+    this.waiters.delete(id);
+    for (const resolve of waiting ?? []) resolve(outcome);
+  }
+
+  /** Resolves when the run ends (in this process, or seen by polling the store). */
+  async waitFor(id: string, timeoutMs: number): Promise<RunOutcome> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 20;
+    for (;;) {
+      const run = await this.journal.getRun(id);
+      if (run === undefined)
+        throw notFound("RUN_NOT_FOUND", `no run ${id}`, { metadata: { runId: id } });
+      if (FINAL_STATUSES.has(run.status)) {
+        return {
+          status: run.status,
+          output: decodeJson(run.output, `run ${id} output`),
+          error:
+            run.error === null
+              ? undefined
+              : errorFromWire(decodeJson(run.error, `run ${id} error`)),
+        };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw failedPrecondition("RUN_NOT_FINISHED", `run ${id} is still ${run.status}`, {
+          metadata: { runId: id, status: run.status },
+        });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(delay, left));
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        const list = this.waiters.get(id) ?? [];
+        list.push(done);
+        this.waiters.set(id, list);
+      });
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+
+  /** Stops claiming; waits for executions to end or halt, until `deadline`. */
+  async drain(deadline: number): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.wakeTimer);
+    if (this.executing.size === 0) return;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        this.drained = resolve;
+      }),
+      new Promise<void>((resolve) =>
+        setTimeout(resolve, Math.max(0, deadline - Date.now())).unref(),
+      ),
+    ]);
+  }
+
+  /** Gives up the leases still held, so other workers resume those runs at once. */
+  async stop(): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.pollTimer);
+    clearTimeout(this.wakeTimer);
+    try {
+      await this.journal.release(this.owner, this.clock.now());
+    } catch (error) {
+      this.logger.warn({ err: error }, "could not release leases; they expire by themselves");
+    }
+  }
+
+  /** Runs executing in this process. */
+  get running(): number {
+    return this.executing.size;
+  }
+
+  client<C extends AnyContract>(contract: C, runId: string, step: string): Client<C> {
+    return this.options.app.client(contract, {
+      admitted: true,
+      metadata: { "weft-run": runId, "weft-step": step },
+    });
+  }
+
+  stepTransaction<T>(
+    runId: string,
+    seq: number,
+    index: number,
+    fn: (tx: TxHandle) => Promise<T>,
+  ): Promise<T> {
+    return this.options.store.transaction(async (tx) => {
+      const rows = await tx.query<{ output: string | null }>(sql`
+        select output from weft_step_tx where run_id = ${runId} and seq = ${seq} and tx = ${index}`);
+      if (rows[0] !== undefined)
+        return decodeJson(rows[0].output, `run ${runId} step #${seq} tx ${index}`) as T;
+      const value = await fn(tx);
+      await tx.execute(sql`
+        insert into weft_step_tx (run_id, seq, tx, output)
+        values (${runId}, ${seq}, ${index}, ${encodeJson(value, "transaction result")})`);
+      return value;
+    });
+  }
+
+  async startChild(
+    workflow: AnyWorkflow,
+    input: unknown,
+    id: string,
+    parentId: string,
+  ): Promise<void> {
+    await this.startRun(workflow, input, { id, parentId });
+  }
+
+  uuid(): string {
+    return newId();
+  }
+}

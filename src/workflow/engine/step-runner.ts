@@ -1,0 +1,84 @@
+/**
+ * Runs one step's code: attempts with backoff, a per-attempt timeout, and the step context. A
+ * failure is retried unless it is a Weft error marked not retryable (like INVALID_ARGUMENT): such
+ * errors are terminal. Unknown throwables are retried.
+ */
+import {
+  deadlineExceeded,
+  isWeftError,
+  normalizeError,
+  toMilliseconds,
+  type WeftError,
+} from "../../core/index.js";
+import type { StepContext, StepOptions } from "../authoring/types.js";
+import type { ExecutionHost } from "./host.js";
+
+/** What a step's attempts came to. */
+export type StepResult =
+  | { ok: true; value: unknown; attempts: number }
+  | { ok: false; error: WeftError; attempts: number };
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs a step's code with its retries and timeout. */
+export async function runStep(
+  host: ExecutionHost,
+  where: { runId: string; workflow: string; step: string; seq: number },
+  fn: (ctx: StepContext) => Promise<unknown>,
+  options: StepOptions<unknown> | undefined,
+): Promise<StepResult> {
+  const retry = options?.retry === false ? { attempts: 1 } : (options?.retry ?? {});
+  const attempts = Math.max(1, retry.attempts ?? 3);
+  const initial = toMilliseconds(retry.initial ?? "100ms", "retry.initial");
+  const max = toMilliseconds(retry.max ?? "10s", "retry.max");
+  const timeoutMs =
+    options?.timeout === undefined ? undefined : toMilliseconds(options.timeout, "timeout");
+  let txIndex = 0;
+  for (let attempt = 1; ; attempt++) {
+    const controller = new AbortController();
+    const ctx: StepContext = {
+      runId: where.runId,
+      workflow: where.workflow,
+      step: where.step,
+      attempt,
+      signal: controller.signal,
+      logger: host.logger.child({ runId: where.runId, step: where.step, attempt }),
+      client: (contract) => host.client(contract, where.runId, where.step),
+      // Transactions are numbered per step (not per attempt): a retry finds earlier ones recorded.
+      tx: (body) => host.stepTransaction(where.runId, where.seq, txIndex++, body),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const work = fn(ctx);
+      const value =
+        timeoutMs === undefined
+          ? await work
+          : await Promise.race([
+              work,
+              new Promise((_, reject) => {
+                timer = setTimeout(() => {
+                  const error = deadlineExceeded(
+                    "STEP_TIMEOUT",
+                    `step ${where.step} timed out after ${timeoutMs} ms`,
+                  );
+                  controller.abort(error);
+                  reject(error);
+                }, timeoutMs);
+              }),
+            ]);
+      return { ok: true, value, attempts: attempt };
+    } catch (thrown) {
+      // The journal is for operators: keep what an unknown throwable said (callers never see it).
+      const error = isWeftError(thrown)
+        ? thrown
+        : normalizeError(thrown).with({
+            message: `step ${where.step} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+          });
+      const terminal = isWeftError(thrown) && !thrown.retryable && thrown.reason !== "STEP_TIMEOUT";
+      if (terminal || attempt >= attempts) return { ok: false, error, attempts: attempt };
+      await wait(Math.min(max, initial * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
