@@ -104,7 +104,7 @@ export function workflowExtension(
       );
     },
     async started() {
-      engine?.start();
+      await engine?.start();
     },
     async drain(deadline) {
       await engine?.drain(deadline);

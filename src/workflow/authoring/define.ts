@@ -15,7 +15,12 @@
 
 import type { InferIn, InferOut } from "../../core/index.js";
 import { invalidArgument, isStandardSchema, type StandardSchemaV1 } from "../../core/index.js";
-import type { QueueOptions, WorkflowContext, WorkflowDefinition } from "./types.js";
+import type {
+  QueueOptions,
+  ScheduleOptions,
+  WorkflowContext,
+  WorkflowDefinition,
+} from "./types.js";
 
 /** Options of {@link defineWorkflow}. */
 export interface WorkflowOptions<I extends StandardSchemaV1, O extends StandardSchemaV1> {
@@ -25,6 +30,8 @@ export interface WorkflowOptions<I extends StandardSchemaV1, O extends StandardS
   readonly version?: string;
   /** Run through a queue with concurrency and rate limits. */
   readonly queue?: QueueOptions;
+  /** Start a run on a cron schedule (once per fire time across every worker). */
+  readonly schedule?: ScheduleOptions;
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
@@ -68,6 +75,7 @@ export function defineWorkflow<I extends StandardSchemaV1, O extends StandardSch
     input: options.input,
     output: options.output,
     queue,
+    schedule: options.schedule,
     run,
   });
 }

@@ -6,6 +6,7 @@ export type {
   AnyWorkflow,
   ChildOptions,
   QueueOptions,
+  ScheduleOptions,
   SignalOptions,
   StepContext,
   StepOptions,

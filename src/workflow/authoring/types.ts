@@ -128,6 +128,16 @@ export interface QueueOptions {
   readonly perSecond?: number;
 }
 
+/** A cron schedule that starts a workflow. */
+export interface ScheduleOptions {
+  /** Cron pattern (5 or 6 fields, seconds first when 6), e.g. `"0 3 * * *"`. */
+  readonly cron: string;
+  /** Input of each scheduled run. Default `{}`. */
+  readonly input?: unknown;
+  /** IANA time zone of the pattern. Default UTC. */
+  readonly timezone?: string;
+}
+
 /** A workflow definition: a value, as contracts are. */
 export interface WorkflowDefinition<
   I extends StandardSchemaV1 = StandardSchemaV1,
@@ -140,6 +150,8 @@ export interface WorkflowDefinition<
   readonly input: I;
   readonly output: O;
   readonly queue: QueueOptions | undefined;
+  /** Starts a run on a cron schedule, once per fire time across all workers. */
+  readonly schedule: ScheduleOptions | undefined;
   readonly run: (wf: WorkflowContext, input: InferOut<I>) => Promise<InferIn<O>>;
 }
 

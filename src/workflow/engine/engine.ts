@@ -28,6 +28,7 @@ import type { Clock, ExecutionHost } from "./host.js";
 import { canonicalJson, newId } from "./ids.js";
 import { Journal, type RunRow } from "./journal.js";
 import { decodeJson, encodeJson } from "./json.js";
+import { Scheduler } from "./schedules.js";
 import { FINAL_STATUSES, type RunStatus } from "./schema.js";
 
 /** Options of the engine. */
@@ -56,6 +57,18 @@ export interface RunOutcome {
 
 const systemClock: Clock = { now: () => Date.now() };
 
+/** The NOTIFY channel on which PostgreSQL engines of one schema wake each other. */
+function notifyChannel(store: Store): string {
+  const schema = (store as { schema?: unknown }).schema;
+  return `weft_wf_${typeof schema === "string" ? schema : "public"}`.slice(0, 63);
+}
+
+type ListenFn = (
+  channel: string,
+  onNotify: (payload: string) => void,
+  options?: { onReconnect?: () => void },
+) => Promise<() => Promise<void>>;
+
 /** One process's workflow engine. */
 export class Engine implements ExecutionHost {
   readonly owner: string;
@@ -76,6 +89,9 @@ export class Engine implements ExecutionHost {
   private failures = 0;
   private accepting = false;
   private drained: (() => void) | undefined;
+  private readonly scheduler: Scheduler;
+  private readonly queues: ReadonlyMap<string, { concurrency: number; perSecond: number }>;
+  private stopListening: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.owner = options.owner ?? newId();
@@ -87,10 +103,46 @@ export class Engine implements ExecutionHost {
     this.pollMs = options.pollMs ?? 1_000;
     this.maxConcurrent = options.maxConcurrent ?? 256;
     this.clock.onAdvance?.(() => this.nudge());
+    this.scheduler = new Scheduler(
+      options.store,
+      options.workflows,
+      (workflow, input, id) => this.startRun(workflow, input, { id }),
+      this.logger,
+    );
+    const queues = new Map<string, { concurrency: number; perSecond: number }>();
+    for (const w of options.workflows) {
+      if (w.queue === undefined) continue;
+      const known = queues.get(w.queue.name);
+      queues.set(w.queue.name, {
+        concurrency: Math.min(
+          known?.concurrency ?? Number.MAX_SAFE_INTEGER,
+          w.queue.concurrency ?? Number.MAX_SAFE_INTEGER,
+        ),
+        perSecond: Math.min(
+          known?.perSecond ?? Number.MAX_SAFE_INTEGER,
+          w.queue.perSecond ?? Number.MAX_SAFE_INTEGER,
+        ),
+      });
+    }
+    this.queues = queues;
   }
 
   /** Begins claiming and executing runs. */
-  start(): void {
+  async start(): Promise<void> {
+    await this.scheduler.init(this.clock.now());
+    // On PostgreSQL, other processes' starts, signals and cancels arrive by NOTIFY at once; after
+    // a reconnect, a catch-up tick claims whatever became runnable meanwhile.
+    const listen = (this.options.store as { listen?: ListenFn }).listen;
+    if (typeof listen === "function") {
+      this.stopListening = await listen.call(
+        this.options.store,
+        notifyChannel(this.options.store),
+        () => this.nudge(),
+        {
+          onReconnect: () => this.nudge(),
+        },
+      );
+    }
     this.accepting = true;
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, this.leaseMs / 3));
     this.pollTimer = setInterval(() => this.nudge(), this.pollMs);
@@ -117,10 +169,18 @@ export class Engine implements ExecutionHost {
         const room = this.maxConcurrent - this.executing.size;
         if (room <= 0 || !this.accepting) break;
         const now = this.clock.now();
+        await this.scheduler.fireDue(now);
         const runs = await this.journal.claim(this.owner, now, this.leaseMs, Math.min(room, 64));
+        for (const [queue, limits] of this.queues) {
+          const left = room - runs.length;
+          if (left <= 0) break;
+          runs.push(
+            ...(await this.journal.claimQueue(queue, limits, this.owner, now, this.leaseMs, left)),
+          );
+        }
         this.failures = 0;
         for (const run of runs) this.launch(run);
-        if (runs.length === Math.min(room, 64)) this.tickAgain = true;
+        if (runs.length >= Math.min(room, 64)) this.tickAgain = true;
       } while (this.tickAgain && this.accepting);
       await this.scheduleWake();
     } catch (error) {
@@ -135,7 +195,8 @@ export class Engine implements ExecutionHost {
 
   /** Arms one timer for the earliest sleeping run (no polling for timers). */
   private async scheduleWake(): Promise<void> {
-    const at = await this.journal.nextWake();
+    const [wake, fire] = await Promise.all([this.journal.nextWake(), this.scheduler.next()]);
+    const at = wake === undefined ? fire : fire === undefined ? wake : Math.min(wake, fire);
     clearTimeout(this.wakeTimer);
     if (at === undefined || !this.accepting) return;
     const delay = Math.max(0, Math.min(at - this.clock.now(), 2 ** 31 - 1));
@@ -211,7 +272,10 @@ export class Engine implements ExecutionHost {
     };
     if (await this.journal.insertRun(row)) {
       if (here) this.launch(row);
-      else this.nudge();
+      else {
+        this.nudge();
+        await this.notifyOthers();
+      }
       return { id, created: true };
     }
     const existing = await this.journal.getRun(id);
@@ -454,9 +518,18 @@ export class Engine implements ExecutionHost {
     ]);
   }
 
+  /** Tells other processes (PostgreSQL NOTIFY) that runnable work appeared. */
+  async notifyOthers(): Promise<void> {
+    if (this.options.store.dialect !== "postgres") return;
+    await this.options.store
+      .execute(sql`select pg_notify(${notifyChannel(this.options.store)}, '')`)
+      .catch(() => {});
+  }
+
   /** Gives up the leases still held, so other workers resume those runs at once. */
   async stop(): Promise<void> {
     this.accepting = false;
+    await this.stopListening?.().catch(() => {});
     clearInterval(this.heartbeatTimer);
     clearInterval(this.pollTimer);
     clearTimeout(this.wakeTimer);

@@ -143,12 +143,50 @@ export class Journal {
         started_at = coalesce(started_at, ${now}), updated_at = ${now}
       where id in (
         select id from weft_runs
-        where (status = 'pending')
+        where ((status = 'pending' and queue is null)
            or (status = 'sleeping' and wake_at <= ${now})
-           or (status in ('running', 'compensating') and lease_until < ${now})
+           or (status in ('running', 'compensating') and lease_until < ${now}))
         order by coalesce(wake_at, created_at)
         limit ${limit} ${lock})
       returning *`);
+  }
+
+  /**
+   * Claims pending runs of one queue within its limits: at most `concurrency` executing and
+   * `perSecond` started in the last second, counted across all workers (under a lock per queue on
+   * PostgreSQL; SQLite has one writer).
+   */
+  async claimQueue(
+    queue: string,
+    limits: { concurrency: number; perSecond: number },
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<RunRow[]> {
+    return this.store.transaction(async (tx) => {
+      if (this.store.dialect === "postgres") {
+        await tx.query(sql`select pg_advisory_xact_lock(hashtext(${`weft-queue:${queue}`}))`);
+      }
+      const [counts] = await tx.query<{ active: number; recent: number }>(sql`
+        select
+          sum(case when status in ('running', 'compensating') and lease_until >= ${now} then 1 else 0 end) as active,
+          sum(case when started_at >= ${now - 1000} then 1 else 0 end) as recent
+        from weft_runs where queue = ${queue}`);
+      const room = Math.min(
+        limit,
+        limits.concurrency - Number(counts?.active ?? 0),
+        limits.perSecond - Number(counts?.recent ?? 0),
+      );
+      if (room <= 0) return [];
+      return tx.query<RunRow>(sql`
+        update weft_runs set status = 'running', owner = ${owner}, lease_until = ${now + leaseMs},
+          attempts = attempts + 1, started_at = coalesce(started_at, ${now}), updated_at = ${now}
+        where id in (
+          select id from weft_runs where status = 'pending' and queue = ${queue}
+          order by created_at limit ${room})
+        returning *`);
+    });
   }
 
   /** Extends the leases of every run `owner` holds; returns their cancel flags. */

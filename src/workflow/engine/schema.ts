@@ -119,6 +119,24 @@ export const WORKFLOW_MIGRATIONS: readonly Migration[] = [
         primary key (run_id, seq, tx)
       );`,
   },
+  {
+    version: 2,
+    name: "cron schedules",
+    sqlite: `
+      create table weft_schedules (
+        name text primary key,
+        cron text not null,
+        next_fire_at integer not null,
+        last_fired_at integer
+      );`,
+    postgres: `
+      create table weft_schedules (
+        name text primary key,
+        cron text not null,
+        next_fire_at bigint not null,
+        last_fired_at bigint
+      );`,
+  },
 ];
 
 /** Statuses of a run. */
