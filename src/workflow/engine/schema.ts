@@ -5,137 +5,91 @@
  */
 import type { Migration } from "../../store/index.js";
 
-/** Migrations of the workflow engine's tables. */
+/** The journal's tables; `time` is the column type of epoch-millisecond times. */
+function journalTables(time: string): string {
+  return `
+    create table weft_runs (
+      id text primary key,
+      workflow text not null,
+      version text not null,
+      status text not null,
+      input text not null,
+      output text,
+      error text,
+      parent_id text,
+      queue text,
+      owner text,
+      lease_until ${time},
+      wake_at ${time},
+      cancel_requested integer not null default 0,
+      attempts integer not null default 0,
+      created_at ${time} not null,
+      started_at ${time},
+      updated_at ${time} not null,
+      completed_at ${time}
+    );
+    create index weft_runs_runnable on weft_runs (status, wake_at);
+    create index weft_runs_owner on weft_runs (owner);
+    create index weft_runs_workflow on weft_runs (workflow, status, created_at);
+    create index weft_runs_parent on weft_runs (parent_id);
+    create table weft_steps (
+      run_id text not null,
+      seq integer not null,
+      name text not null,
+      kind text not null,
+      ok integer not null,
+      output text,
+      error text,
+      started_at ${time} not null,
+      ended_at ${time} not null,
+      attempts integer not null,
+      primary key (run_id, seq)
+    );
+    create table weft_signals (
+      id text primary key,
+      run_id text not null,
+      name text not null,
+      payload text,
+      created_at ${time} not null,
+      consumed_seq integer
+    );
+    create index weft_signals_run on weft_signals (run_id, name, consumed_seq);
+    create table weft_step_tx (
+      run_id text not null,
+      seq integer not null,
+      tx integer not null,
+      output text,
+      primary key (run_id, seq, tx)
+    );`;
+}
+
+/** The schedules table. */
+function scheduleTable(time: string): string {
+  return `
+    create table weft_schedules (
+      name text primary key,
+      cron text not null,
+      next_fire_at ${time} not null,
+      last_fired_at ${time}
+    );`;
+}
+
+/**
+ * Migrations of the workflow engine's tables. Never edit an applied migration (its checksum is
+ * checked): add one.
+ */
 export const WORKFLOW_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "workflow journal",
-    sqlite: `
-      create table weft_runs (
-        id text primary key,
-        workflow text not null,
-        version text not null,
-        status text not null,
-        input text not null,
-        output text,
-        error text,
-        parent_id text,
-        queue text,
-        owner text,
-        lease_until integer,
-        wake_at integer,
-        cancel_requested integer not null default 0,
-        attempts integer not null default 0,
-        created_at integer not null,
-        started_at integer,
-        updated_at integer not null,
-        completed_at integer
-      );
-      create index weft_runs_runnable on weft_runs (status, wake_at);
-      create index weft_runs_owner on weft_runs (owner);
-      create index weft_runs_workflow on weft_runs (workflow, status, created_at);
-      create index weft_runs_parent on weft_runs (parent_id);
-      create table weft_steps (
-        run_id text not null,
-        seq integer not null,
-        name text not null,
-        kind text not null,
-        ok integer not null,
-        output text,
-        error text,
-        started_at integer not null,
-        ended_at integer not null,
-        attempts integer not null,
-        primary key (run_id, seq)
-      );
-      create table weft_signals (
-        id text primary key,
-        run_id text not null,
-        name text not null,
-        payload text,
-        created_at integer not null,
-        consumed_seq integer
-      );
-      create index weft_signals_run on weft_signals (run_id, name, consumed_seq);
-      create table weft_step_tx (
-        run_id text not null,
-        seq integer not null,
-        tx integer not null,
-        output text,
-        primary key (run_id, seq, tx)
-      );`,
-    postgres: `
-      create table weft_runs (
-        id text primary key,
-        workflow text not null,
-        version text not null,
-        status text not null,
-        input text not null,
-        output text,
-        error text,
-        parent_id text,
-        queue text,
-        owner text,
-        lease_until bigint,
-        wake_at bigint,
-        cancel_requested integer not null default 0,
-        attempts integer not null default 0,
-        created_at bigint not null,
-        started_at bigint,
-        updated_at bigint not null,
-        completed_at bigint
-      );
-      create index weft_runs_runnable on weft_runs (status, wake_at);
-      create index weft_runs_owner on weft_runs (owner);
-      create index weft_runs_workflow on weft_runs (workflow, status, created_at);
-      create index weft_runs_parent on weft_runs (parent_id);
-      create table weft_steps (
-        run_id text not null,
-        seq integer not null,
-        name text not null,
-        kind text not null,
-        ok integer not null,
-        output text,
-        error text,
-        started_at bigint not null,
-        ended_at bigint not null,
-        attempts integer not null,
-        primary key (run_id, seq)
-      );
-      create table weft_signals (
-        id text primary key,
-        run_id text not null,
-        name text not null,
-        payload text,
-        created_at bigint not null,
-        consumed_seq integer
-      );
-      create index weft_signals_run on weft_signals (run_id, name, consumed_seq);
-      create table weft_step_tx (
-        run_id text not null,
-        seq integer not null,
-        tx integer not null,
-        output text,
-        primary key (run_id, seq, tx)
-      );`,
+    sqlite: journalTables("integer"),
+    postgres: journalTables("bigint"),
   },
   {
     version: 2,
     name: "cron schedules",
-    sqlite: `
-      create table weft_schedules (
-        name text primary key,
-        cron text not null,
-        next_fire_at integer not null,
-        last_fired_at integer
-      );`,
-    postgres: `
-      create table weft_schedules (
-        name text primary key,
-        cron text not null,
-        next_fire_at bigint not null,
-        last_fired_at bigint
-      );`,
+    sqlite: scheduleTable("integer"),
+    postgres: scheduleTable("bigint"),
   },
 ];
 
