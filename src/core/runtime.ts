@@ -224,7 +224,8 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
   ): Promise<unknown> {
     const now = Date.now();
     const deadline =
-      headers.timeoutMs === undefined ? Number.POSITIVE_INFINITY : now + headers.timeoutMs;
+      // A caller that sent no deadline (a plain message from another client) gets the default.
+      now + (headers.timeoutMs ?? this.options.callTimeoutMs);
     const ctx = new LiveContext(
       this,
       headers.service,

@@ -15,6 +15,14 @@ import {
   unavailable,
 } from "../core/index.js";
 
+/** Reasons that are about this process's connection (or the breaker itself), not the callee. */
+const TRANSPORT_REASONS = new Set([
+  "CIRCUIT_OPEN",
+  "NOT_CONNECTED",
+  "CONNECTION_LOST",
+  "PUBLISH_FAILED",
+]);
+
 /** Options of {@link circuitBreaker}. */
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit. Default 5. */
@@ -79,7 +87,8 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): Middleware 
       return output;
     } catch (thrown) {
       const error = normalizeError(thrown);
-      if (failureCodes.has(error.code) && error.reason !== "CIRCUIT_OPEN") {
+      // Losing the connection to the broker says nothing about the callee's health.
+      if (failureCodes.has(error.code) && !TRANSPORT_REASONS.has(error.reason)) {
         c.failures += 1;
         if (probe || c.failures >= threshold) {
           c.openedAt = now();

@@ -5,14 +5,17 @@
  * (`mayHaveRun: false`, e.g. no responders). A retry never outlives the caller's deadline: when
  * the next wait would cross it, the last error is returned.
  */
-import { type Middleware, normalizeError } from "../core/index.js";
+import { type Middleware, normalizeError, type WeftError } from "../core/index.js";
 import { type Backoff, type BackoffOptions, exponentialBackoff, sleep } from "./backoff.js";
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
-  /** Most attempts in all, first included. Default 5. */
+  /**
+   * Most attempts in all, first included. Default: no count limit — retries go on until the
+   * caller's deadline, so an idempotent call survives a broker restart or failover within it.
+   */
   attempts?: number;
-  /** Waits between attempts. Default: exponential, 50 ms doubling to 2 s, full jitter. */
+  /** Waits between attempts. Default: exponential, 50 ms doubling to 1 s, full jitter. */
   backoff?: Backoff | BackoffOptions;
   /** Called before each retry (for metrics and tests). */
   onRetry?: (event: {
@@ -26,19 +29,25 @@ export interface RetryOptions {
 
 /** Retry middleware for clients (see the module comment for when it retries). */
 export function retry(options: RetryOptions = {}): Middleware {
-  const attempts = options.attempts ?? 5;
-  if (!Number.isInteger(attempts) || attempts < 1) {
+  const attempts = options.attempts ?? Number.POSITIVE_INFINITY;
+  if (!(attempts === Number.POSITIVE_INFINITY || Number.isInteger(attempts)) || attempts < 1) {
     throw new RangeError(`retry attempts must be a whole number >= 1 (got ${attempts})`);
   }
   const backoff =
-    typeof options.backoff === "function" ? options.backoff : exponentialBackoff(options.backoff);
+    typeof options.backoff === "function"
+      ? options.backoff
+      : exponentialBackoff({ max: "1s", ...options.backoff });
   return (next) => async (ctx, input) => {
+    // What the callee last said: an open circuit alone is a poor final answer to the caller.
+    let cause: WeftError | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         return await next(ctx, input);
       } catch (thrown) {
-        const error = normalizeError(thrown);
-        const safe = error.retryable && (ctx.idempotent || !error.mayHaveRun);
+        const latest = normalizeError(thrown);
+        if (latest.reason !== "CIRCUIT_OPEN") cause = latest;
+        const error = cause ?? latest;
+        const safe = latest.retryable && (ctx.idempotent || !latest.mayHaveRun);
         if (!safe || attempt >= attempts) throw error;
         const waitMs = backoff(attempt);
         // Leave the caller time for one more attempt; never wait past the deadline.

@@ -6,12 +6,12 @@
  * @example
  * ```ts
  * const nats = await startPrivateNats();
- * // ... nats.url, nats.restart(0), nats.pause(0) / nats.resume(0), nats.kill(0)
+ * // ... nats.url, nats.restart(0), await nats.pause(0) / nats.resume(0), nats.kill(0)
  * await nats.stop();
  * ```
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
@@ -36,8 +36,12 @@ export interface PrivateNats {
   start(i: number): Promise<void>;
   /** Kills then starts server `i`. */
   restart(i: number): Promise<void>;
-  /** Freezes server `i` (SIGSTOP): connections stay open, nothing answers. */
-  pause(i: number): void;
+  /**
+   * Freezes server `i` (SIGSTOP): connections stay open, nothing answers. Resolves once every
+   * thread of the server has stopped: the signal takes effect asynchronously, and a server still
+   * running for a moment would answer calls a test means to make while it is frozen.
+   */
+  pause(i: number): Promise<void>;
   /** Thaws server `i` (SIGCONT). */
   resume(i: number): void;
   /** Stops every server and removes their folders. */
@@ -59,6 +63,28 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Resolves when every thread of process `pid` is stopped (read from /proc; at once elsewhere). */
+function frozen(pid: number): Promise<void> {
+  const allStopped = async () => {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return true; // no /proc (not Linux), or the process is gone
+    }
+    return tasks.every((task) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+        // "pid (comm) S …": the state follows the last ")"; T is stopped.
+        return /^[Tt]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+      } catch {
+        return true; // the thread exited
+      }
+    });
+  };
+  return waitUntil(allStopped, `nats-server ${pid} to stop`);
 }
 
 /** Starts a private NATS server (or cluster) with JetStream on free loopback ports. */
@@ -101,7 +127,7 @@ export async function startPrivateNats(options: PrivateNatsOptions = {}): Promis
     const child = node?.process;
     if (node === undefined || child === undefined) return;
     node.process = undefined;
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGCONT");
     child.kill("SIGKILL");
@@ -118,8 +144,10 @@ export async function startPrivateNats(options: PrivateNatsOptions = {}): Promis
       await kill(i);
       await start(i);
     },
-    pause(i) {
-      nodes[i]?.process?.kill("SIGSTOP");
+    async pause(i) {
+      const child = nodes[i]?.process;
+      if (child?.pid === undefined || !child.kill("SIGSTOP")) return;
+      await frozen(child.pid);
     },
     resume(i) {
       nodes[i]?.process?.kill("SIGCONT");

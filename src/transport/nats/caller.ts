@@ -169,9 +169,14 @@ export class Caller {
     for (const [id, p] of this.pending) if (p.deadline <= now) this.pending.delete(id);
   }
 
-  /** Fails every pending call: the connection dropped, so their replies may never come. */
-  failPending(reason: string): void {
+  /**
+   * Fails pending calls (all, or only idempotent ones) with UNAVAILABLE `CONNECTION_LOST`,
+   * `mayHaveRun: true`: their requests or replies may have been lost with a connection or a
+   * server, so their callers would otherwise wait until their deadlines.
+   */
+  failPending(reason: string, only: "all" | "idempotent" = "all"): void {
     for (const [id, p] of this.pending) {
+      if (only === "idempotent" && !p.ctx.idempotent) continue;
       this.pending.delete(id);
       p.reject(
         unavailable("CONNECTION_LOST", `${p.ctx.service}.${p.ctx.method}: ${reason}`, {

@@ -6,7 +6,8 @@
  *
  * Remote semantics, honestly: a call can fail after the callee ran (`mayHaveRun: true`); no
  * responders is UNAVAILABLE at once (`mayHaveRun: false`); while disconnected, calls fail fast
- * with UNAVAILABLE and the connection keeps reconnecting.
+ * with UNAVAILABLE and the connection keeps reconnecting; when a server of the cluster is lost,
+ * idempotent calls in flight fail with UNAVAILABLE (`mayHaveRun: true`) so retries resend them.
  *
  * @example
  * ```ts
@@ -69,6 +70,11 @@ export function createNatsTransport(options: NatsTransportOptions): NatsTranspor
         caller.failPending("the connection to NATS was lost");
       } else if (status.type === "reconnect") {
         caller.connected = true;
+      } else if (status.type === "update" && (status.deleted?.length ?? 0) > 0) {
+        // A server left the cluster: calls routed through it (to a callee connected there) are
+        // lost without a word, and nothing else would tell. Idempotent ones fail now so that
+        // retries resend them; the others keep waiting, as their answers may still come.
+        caller.failPending("a NATS server of the cluster was lost", "idempotent");
       }
     }
   };

@@ -57,6 +57,23 @@ export class Responder {
     const framed = isFramed(msg.data);
     let started: Promise<unknown>;
     try {
+      // The caller checks its own limit; this app's limit holds whoever sends (another app's
+      // config, a raw client), as in one process.
+      if (msg.data.length > this.host.maxPayload) {
+        throw resourceExhausted(
+          "PAYLOAD_TOO_LARGE",
+          `the call to ${service}.${method} is ${msg.data.length} bytes; the limit is ${this.host.maxPayload}`,
+          {
+            metadata: {
+              limit: "maxPayload",
+              maxBytes: String(this.host.maxPayload),
+              bytes: String(msg.data.length),
+            },
+            mayHaveRun: false,
+            retryable: false,
+          },
+        );
+      }
       const { context, payload } = framed
         ? decodeRequest(msg.data)
         : { context: fieldsFromHeaders(msg.headers), payload: msg.data };
