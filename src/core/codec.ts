@@ -10,6 +10,11 @@ export interface Codec {
   encode(value: unknown): Uint8Array;
   /** Throws on malformed bytes; transports turn that into INVALID_ARGUMENT. */
   decode(bytes: Uint8Array): unknown;
+  /**
+   * For text codecs: the encoding as a string, so a transport can write it together with its own
+   * header in one pass instead of encoding and copying twice. Optional.
+   */
+  encodeText?(value: unknown): string;
 }
 
 const encoder = new TextEncoder();
@@ -23,5 +28,8 @@ export const jsonCodec = {
   },
   decode(bytes: Uint8Array): unknown {
     return bytes.length === 0 ? undefined : JSON.parse(decoder.decode(bytes));
+  },
+  encodeText(value: unknown): string {
+    return value === undefined ? "" : JSON.stringify(value);
   },
 } as const satisfies Codec;

@@ -61,46 +61,60 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): Middleware 
     c.state = state;
     options.onStateChange?.(service, state);
   };
-  return (next) => async (ctx, input) => {
+  const succeeded = (service: string, c: Circuit, probe: boolean) => {
+    if (probe) c.probing = false;
+    c.failures = 0;
+    move(service, c, "closed");
+  };
+  const failed = (service: string, c: Circuit, probe: boolean, thrown: unknown): never => {
+    if (probe) c.probing = false;
+    const error = normalizeError(thrown);
+    // Losing the connection to the broker says nothing about the callee's health.
+    if (failureCodes.has(error.code) && !TRANSPORT_REASONS.has(error.reason)) {
+      c.failures += 1;
+      if (probe || c.failures >= threshold) {
+        c.openedAt = now();
+        move(service, c, "open");
+      }
+    } else {
+      c.failures = 0;
+      move(service, c, "closed");
+    }
+    throw error;
+  };
+  return (next) => (ctx, input) => {
     let c = circuits.get(ctx.service);
     if (c === undefined) {
       c = { state: "closed", failures: 0, openedAt: 0, probing: false };
       circuits.set(ctx.service, c);
     }
-    if (c.state === "open" && now() - c.openedAt >= cooldownMs) move(ctx.service, c, "half-open");
-    const probe = c.state === "half-open" && !c.probing;
-    if (c.state === "open" || (c.state === "half-open" && !probe)) {
-      throw unavailable(
-        "CIRCUIT_OPEN",
-        `calls to ${ctx.service} are paused after repeated failures`,
-        {
+    const circuit = c;
+    if (circuit.state === "open" && now() - circuit.openedAt >= cooldownMs) {
+      move(ctx.service, circuit, "half-open");
+    }
+    const probe = circuit.state === "half-open" && !circuit.probing;
+    if (circuit.state === "open" || (circuit.state === "half-open" && !probe)) {
+      return Promise.reject(
+        unavailable("CIRCUIT_OPEN", `calls to ${ctx.service} are paused after repeated failures`, {
           metadata: { service: ctx.service, cooldownMs: String(cooldownMs) },
           mayHaveRun: false,
-        },
+        }),
       );
     }
-    if (probe) c.probing = true;
+    if (probe) circuit.probing = true;
+    let sent: Promise<unknown>;
     try {
-      const output = await next(ctx, input);
-      c.failures = 0;
-      move(ctx.service, c, "closed");
-      return output;
-    } catch (thrown) {
-      const error = normalizeError(thrown);
-      // Losing the connection to the broker says nothing about the callee's health.
-      if (failureCodes.has(error.code) && !TRANSPORT_REASONS.has(error.reason)) {
-        c.failures += 1;
-        if (probe || c.failures >= threshold) {
-          c.openedAt = now();
-          move(ctx.service, c, "open");
-        }
-      } else {
-        c.failures = 0;
-        move(ctx.service, c, "closed");
-      }
-      throw error;
-    } finally {
-      if (probe) c.probing = false;
+      sent = next(ctx, input);
+    } catch (e) {
+      sent = Promise.reject(e);
     }
+    // Plain `.then`: on the success path this costs one promise, not an async frame.
+    return sent.then(
+      (output) => {
+        succeeded(ctx.service, circuit, probe);
+        return output;
+      },
+      (thrown: unknown) => failed(ctx.service, circuit, probe, thrown),
+    );
   };
 }

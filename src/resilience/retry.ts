@@ -5,7 +5,13 @@
  * (`mayHaveRun: false`, e.g. no responders). A retry never outlives the caller's deadline: when
  * the next wait would cross it, the last error is returned.
  */
-import { type Middleware, normalizeError, type WeftError } from "../core/index.js";
+import {
+  type CallContext,
+  type Handler,
+  type Middleware,
+  normalizeError,
+  type WeftError,
+} from "../core/index.js";
 import { type Backoff, type BackoffOptions, exponentialBackoff, sleep } from "./backoff.js";
 
 /** Options of {@link retry}. */
@@ -37,27 +43,44 @@ export function retry(options: RetryOptions = {}): Middleware {
     typeof options.backoff === "function"
       ? options.backoff
       : exponentialBackoff({ max: "1s", ...options.backoff });
-  return (next) => async (ctx, input) => {
+  // The first attempt costs one `.then`; the retry loop is entered only after a failure.
+  const again = async (
+    next: Handler,
+    ctx: CallContext,
+    input: unknown,
+    first: unknown,
+  ): Promise<unknown> => {
     // What the callee last said: an open circuit alone is a poor final answer to the caller.
     let cause: WeftError | undefined;
+    let thrown = first;
     for (let attempt = 1; ; attempt++) {
+      const latest = normalizeError(thrown);
+      if (latest.reason !== "CIRCUIT_OPEN") cause = latest;
+      const error = cause ?? latest;
+      const safe = latest.retryable && (ctx.idempotent || !latest.mayHaveRun);
+      if (!safe || attempt >= attempts) throw error;
+      const waitMs = backoff(attempt);
+      // Leave the caller time for one more attempt; never wait past the deadline.
+      if (Date.now() + waitMs >= ctx.deadline) throw error;
+      options.onRetry?.({ service: ctx.service, method: ctx.method, attempt, error, waitMs });
+      await sleep(waitMs, ctx.signal);
+      // The wait can end late (a stalled event loop) with the deadline already gone, before
+      // the deadline timer has aborted the call: then there is no time for another attempt.
+      if (Date.now() >= ctx.deadline) throw error;
       try {
         return await next(ctx, input);
-      } catch (thrown) {
-        const latest = normalizeError(thrown);
-        if (latest.reason !== "CIRCUIT_OPEN") cause = latest;
-        const error = cause ?? latest;
-        const safe = latest.retryable && (ctx.idempotent || !latest.mayHaveRun);
-        if (!safe || attempt >= attempts) throw error;
-        const waitMs = backoff(attempt);
-        // Leave the caller time for one more attempt; never wait past the deadline.
-        if (Date.now() + waitMs >= ctx.deadline) throw error;
-        options.onRetry?.({ service: ctx.service, method: ctx.method, attempt, error, waitMs });
-        await sleep(waitMs, ctx.signal);
-        // The wait can end late (a stalled event loop) with the deadline already gone, before
-        // the deadline timer has aborted the call: then there is no time for another attempt.
-        if (Date.now() >= ctx.deadline) throw error;
+      } catch (e) {
+        thrown = e;
       }
     }
+  };
+  return (next) => (ctx, input) => {
+    let first: Promise<unknown>;
+    try {
+      first = next(ctx, input);
+    } catch (e) {
+      first = Promise.reject(e);
+    }
+    return first.then(undefined, (e: unknown) => again(next, ctx, input, e));
   };
 }

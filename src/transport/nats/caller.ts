@@ -14,7 +14,7 @@ import {
   unavailable,
   type WeftError,
 } from "../../core/index.js";
-import { decodeResponse, encodeRequest } from "./frame.js";
+import { decodeResponse, encodeRequest, encodeRequestText } from "./frame.js";
 import { contextFields } from "./headers.js";
 import { methodSubject } from "./subjects.js";
 
@@ -62,21 +62,26 @@ export class Caller {
         unavailable("NOT_CONNECTED", `${where}: not connected to NATS`, { mayHaveRun: false }),
       );
     }
-    let data: Uint8Array;
-    try {
-      data = this.host.codec.encode(input);
-    } catch (e) {
-      return Promise.reject(
-        invalidArgument(
-          "INPUT_NOT_ENCODABLE",
-          `${where}: input cannot be encoded: ${(e as Error).message}`,
-        ),
-      );
-    }
     const id = (++this.seq).toString(36);
     let frame: Uint8Array;
     try {
-      frame = encodeRequest(contextFields(ctx, this.host.app, this.host.principalKey), data);
+      const context = contextFields(ctx, this.host.app, this.host.principalKey);
+      const codec = this.host.codec;
+      let text: string | undefined;
+      let data: Uint8Array | undefined;
+      try {
+        if (codec.encodeText !== undefined) text = codec.encodeText(input);
+        else data = codec.encode(input);
+      } catch (e) {
+        throw invalidArgument(
+          "INPUT_NOT_ENCODABLE",
+          `${where}: input cannot be encoded: ${(e as Error).message}`,
+        );
+      }
+      frame =
+        text !== undefined
+          ? encodeRequestText(context, text)
+          : encodeRequest(context, data ?? new Uint8Array(0));
     } catch (e) {
       return Promise.reject(e);
     }
