@@ -3,10 +3,18 @@
  * SIGINT/SIGTERM. The first signal stops the app gracefully (drain, then exit 0); a second one
  * forces exit. Configuration comes from `WEFT_*` variables, as in any deployment.
  *
+ * Data is kept between runs: by default in the SQLite file `.data/shop.sqlite` (relative to the
+ * working folder; `.data/` is git-ignored, `WEFT_DATA_DIR` moves it), or in the PostgreSQL schema
+ * `shop` when `WEFT_DATABASE_URL` is set. Each start applies the migrations not yet applied and
+ * seeds only missing rows; delete the folder (or drop the schema) to start afresh. A checkout
+ * interrupted by a crash resumes when the shop starts again, once the dead process's lease on the
+ * run has lapsed (15 s by default).
+ *
  * @example
  * ```sh
  * npm start                      # or: npx tsx examples/shop/main.ts
  * WEFT_SERIALIZE=true npm start  # every call makes a codec round trip, as over a network
+ * WEFT_DATABASE_URL=postgres://user@localhost:5432/db npm start   # data in PostgreSQL
  * ```
  */
 import { type App, createApp, isWeftError } from "weft";
@@ -14,6 +22,7 @@ import { serveUntilSignal } from "weft/cli";
 import { createShop } from "./app.js";
 import { formatStartup } from "./banner.js";
 import { runDemo } from "./demo.js";
+import { describeLocation, storeLocation } from "./store-setup.js";
 
 const print = (line = "") => console.log(line);
 const explain = (error: unknown) =>
@@ -32,6 +41,8 @@ try {
     log: print,
     onReady: async (running) => {
       for (const line of formatStartup(running.describe())) print(line);
+      const where = describeLocation(storeLocation(running.config, running.name));
+      print(`Data: ${where}, kept between runs (the checkout journal too).`);
       print();
       await runDemo(running, print);
       print();

@@ -17,6 +17,7 @@ import { email } from "./services/email/contract.js";
 import { payment } from "./services/payment/contract.js";
 import { shipping } from "./services/shipping/contract.js";
 import { addMoney, sumMoney } from "./shared/money.js";
+import { privateDataDir } from "./test-support.js";
 
 /** The Weft error a call failed with (fails the test if it succeeded). */
 async function rejectionOf(call: Promise<unknown>): Promise<WeftError> {
@@ -33,8 +34,18 @@ const paths = (error: WeftError) => error.issues.map((issue) => issue.path);
 
 const placements = await availablePlacements();
 const module = new URL("./app.ts", import.meta.url);
+// Every app gets its own SQLite file in this folder (named after its unique app name); the group
+// processes of the split placement share theirs, as one deployment shares one database.
+const dataDir = privateDataDir();
+const suite = {
+  definition: () => createShop(),
+  module,
+  placements,
+  appOptions: { config: { dataDir } },
+  env: { WEFT_DATA_DIR: dataDir },
+};
 
-describePlacements("shop", { definition: () => createShop(), module, placements }, (h) => {
+describePlacements("shop", suite, (h) => {
   const order = (userId: string, overrides: Record<string, unknown> = {}) =>
     h()
       .client(checkout)
@@ -64,6 +75,12 @@ describePlacements("shop", { definition: () => createShop(), module, placements 
     const { results } = await h().client(catalog).searchProducts({ query: "KITCHEN" });
     expect(results.map((p) => p.name)).toContain("Mug");
     expect(results.map((p) => p.name)).not.toContain("Watch");
+    const shakers = await h().client(catalog).searchProducts({ query: "salt & PEPPER" });
+    expect(shakers.results.map((p) => p.name)).toEqual(["Salt & Pepper Shakers"]);
+    // Wildcards of SQL's `like` are searched for literally.
+    for (const query of ["%", "_", "\\"]) {
+      expect((await h().client(catalog).searchProducts({ query })).results).toEqual([]);
+    }
   });
 
   it("answers NOT_FOUND with its reason and metadata for an unknown product", async () => {

@@ -2,6 +2,12 @@
  * The shop split into three processes — edge, orders, catalog — started with the same command a
  * deployment uses (`weft start app.ts --group G`), over NATS. Each answer says which process gave
  * it, so the test proves every callee ran in the process of its group, not in the test's.
+ *
+ * The three processes share one store, as a deployment shares one database: here one SQLite file
+ * (same data folder, same app name), with PostgreSQL one schema. Each group migrates the tables of
+ * its own services. Every process runs a workflow engine on the shared journal: a checkout run
+ * executes in the process that starts it — edge, where `placeOrder` runs — and its steps call the
+ * other groups over NATS; if edge died, another process would resume the run once its lease lapsed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isWeftError } from "weft";
@@ -12,16 +18,20 @@ import { cart } from "./services/cart/contract.js";
 import { catalog } from "./services/catalog/contract.js";
 import { checkout } from "./services/checkout/contract.js";
 import { email } from "./services/email/contract.js";
+import { privateDataDir } from "./test-support.js";
 
 const skip = await unreachable("nats");
 
 describe.skipIf(skip)("shop split across processes", () => {
+  const dataDir = privateDataDir();
   let h: SplitHarness;
   beforeAll(async () => {
     h = await startSplit({
       module: new URL("./app.ts", import.meta.url),
       definition: createShop(),
       natsUrl: "nats://127.0.0.1:4222",
+      env: { WEFT_DATA_DIR: dataDir },
+      appOptions: { config: { dataDir } },
     });
   }, 60_000);
   afterAll(async () => {
@@ -59,6 +69,16 @@ describe.skipIf(skip)("shop split across processes", () => {
     expect(h.responders.get("email")).toEqual(new Set([pidOf("orders")]));
     expect(h.responders.get("catalog")).toEqual(new Set([pidOf("catalog")]));
     expect(h.responders.get("checkout")).toEqual(new Set([pidOf("edge")]));
+    const run = await h.client(checkout).getOrder({ orderId: order.orderId });
+    expect(run.status).toBe("completed");
+    expect(run.steps.map((s) => s.name)).toEqual([
+      "price",
+      "reserve-stock",
+      "charge",
+      "ship",
+      "empty-cart",
+      "email",
+    ]);
   });
 
   it("carries payment's error through checkout across two process hops intact", async () => {
@@ -77,5 +97,31 @@ describe.skipIf(skip)("shop split across processes", () => {
     expect(isWeftError(error)).toBe(true);
     expect(error).toMatchObject({ code: "FAILED_PRECONDITION", reason: "CARD_DECLINED" });
     expect((error as { metadata: Record<string, string> }).metadata.last4).toBe("0002");
+  });
+
+  it("compensates a declined order in the journal every process shares", async () => {
+    const userId = "split-compensated";
+    const orderId = `split-${process.pid}-declined`;
+    await h.client(cart).addItem({ userId, productId: PRODUCT_IDS.mug, quantity: 1 });
+    const request = {
+      orderId,
+      userId,
+      userCurrency: "USD",
+      email: "compensated@example.com",
+      address: SAMPLE_ADDRESS,
+      creditCard: sampleCard(TEST_CARD_NUMBERS.declined),
+    };
+    await expect(h.client(checkout).placeOrder(request)).rejects.toMatchObject({
+      reason: "CARD_DECLINED",
+    });
+    const run = await h.client(checkout).getOrder({ orderId });
+    expect(run.status).toBe("compensated");
+    expect(run.steps.map((s) => s.name)).toEqual([
+      "price",
+      "reserve-stock",
+      "charge",
+      "compensate:reserve-stock",
+    ]);
+    expect(run.error?.metadata).toMatchObject({ last4: "0002", declineCode: "generic_decline" });
   });
 });

@@ -29,7 +29,11 @@ import { type Placement, resolvePlacement } from "./placement.js";
 import { Runtime } from "./runtime.js";
 import type { Transport } from "./transport.js";
 
-/** Called at lifecycle points; a throwing `beforeStart`/`afterStart` fails the start. */
+/**
+ * Called at lifecycle points; a throwing `beforeStart`/`afterStart` fails the start.
+ * `beforeStart` runs once extensions (the store) are open and before the app serves: migrate and
+ * seed there (`app.use(STORE)` from `weft/store`).
+ */
 export interface AppHooks {
   beforeStart?(app: App): void | Promise<void>;
   afterStart?(app: App): void | Promise<void>;
@@ -365,11 +369,12 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
       starting = (async () => {
         const begun: AppExtension[] = [];
         try {
-          await def.hooks.beforeStart?.(app);
+          // Extensions (the store) start first, so beforeStart can migrate and seed through them.
           for (const extension of extensions) {
             begun.push(extension);
             await extension.start?.(app);
           }
+          await def.hooks.beforeStart?.(app);
           await localTransport.serve(runtime, [...placement.local]);
           await remoteTransport?.serve(runtime, [...placement.local]);
           runtime.intake = "open";

@@ -6,9 +6,24 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { join } from "node:path";
-import type { AppExtension, CallContext, Transactor, WeftConfig } from "../core/index.js";
-import { failedPrecondition } from "../core/index.js";
+import {
+  type AppExtension,
+  type CallContext,
+  type ExtensionKey,
+  extensionKey,
+  failedPrecondition,
+  type Transactor,
+  type WeftConfig,
+} from "../core/index.js";
 import type { Store } from "./types.js";
+
+/**
+ * The key under which an app provides its open store (`app.use(STORE)` in a `beforeStart` hook to
+ * migrate and seed the services' own tables).
+ */
+export const STORE: ExtensionKey<Store> = extensionKey<Store>(
+  "store (add `store: true` or workflows to defineApp)",
+);
 
 /** The store extension, with the store once open. */
 export interface StoreExtension extends AppExtension {
@@ -71,6 +86,9 @@ export function storeExtension(open: () => Promise<Store>): StoreExtension {
     transactor,
     async start() {
       store = await open();
+    },
+    provide(key: ExtensionKey<unknown>) {
+      return key === STORE ? store : undefined;
     },
     async stop() {
       const open = store;

@@ -18,6 +18,7 @@
  * ```
  */
 export { STORE_REASONS } from "./errors.js";
+export { STORE } from "./extension.js";
 export type {
   MigrateOptions,
   Migration,

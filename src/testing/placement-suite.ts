@@ -56,6 +56,11 @@ export interface PlacementSuiteOptions {
   module?: string | URL;
   /** For the `nats` placement: the server. Default `nats://127.0.0.1:4222`. */
   natsUrl?: string;
+  /**
+   * For the `nats` placement: extra environment of the group processes (e.g. `WEFT_DATA_DIR` or
+   * `WEFT_DATABASE_URL`, as `appOptions.config` gives them to the apps in this process).
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -109,6 +114,7 @@ export function describePlacements(
             definition,
             natsUrl: options.natsUrl ?? "nats://127.0.0.1:4222",
             ...(options.appOptions === undefined ? {} : { appOptions: options.appOptions }),
+            ...(options.env === undefined ? {} : { env: options.env }),
           });
           current = split;
           stop = () => split.stop();

@@ -6,6 +6,9 @@ import { z } from "zod";
 import { Address } from "./address.js";
 import { Money } from "./money.js";
 
+/** Identifies an order: its checkout run, charge, shipment, stock reservation and email. */
+export const OrderId = z.string().min(1).max(128);
+
 /** A product and how many of it. */
 export const CartItem = z.object({
   productId: z.string().min(1).max(64),

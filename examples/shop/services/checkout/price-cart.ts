@@ -1,6 +1,6 @@
 /** Prices a user's cart in their currency: items from the catalog, then shipping, then the total. */
 import type { CallContext } from "weft";
-import { failedPrecondition } from "weft";
+import { failedPrecondition, invalidArgument } from "weft";
 import type { Address } from "../../shared/address.js";
 import { addMoney, type Money, multiplyMoney, sumMoney } from "../../shared/money.js";
 import type { CartItem, OrderItem } from "../../shared/order.js";
@@ -8,6 +8,9 @@ import { cart } from "../cart/contract.js";
 import { catalog } from "../catalog/contract.js";
 import { currency } from "../currency/contract.js";
 import { shipping } from "../shipping/contract.js";
+
+/** Anything that makes calls: a handler's context, or a workflow step's. */
+export type Caller = Pick<CallContext, "client">;
 
 /** A priced cart. */
 export interface PricedCart {
@@ -20,16 +23,29 @@ export interface PricedCart {
   readonly total: Money;
 }
 
+/** Refuses a currency the shop does not support, naming the `userCurrency` field. */
+async function checkCurrency(ctx: Caller, userCurrency: string): Promise<void> {
+  const { currencyCodes } = await ctx.client(currency).getSupportedCurrencies({});
+  if (!currencyCodes.includes(userCurrency)) {
+    throw invalidArgument("UNSUPPORTED_CURRENCY", `currency ${userCurrency} is not supported`, {
+      metadata: { currencyCode: userCurrency },
+      issues: [{ path: ["userCurrency"], message: `must be one of ${currencyCodes.join(", ")}` }],
+    });
+  }
+}
+
 /**
- * Prices the cart of `userId` in `userCurrency` for shipping to `address`. An empty cart is
- * FAILED_PRECONDITION (CART_EMPTY); errors of the services called pass through unchanged.
+ * Prices the cart of `userId` in `userCurrency` for shipping to `address`. An unsupported currency
+ * is INVALID_ARGUMENT (UNSUPPORTED_CURRENCY), an empty cart FAILED_PRECONDITION (CART_EMPTY);
+ * errors of the services called pass through unchanged.
  */
 export async function priceCart(
-  ctx: CallContext,
+  ctx: Caller,
   userId: string,
   userCurrency: string,
   address: Address,
 ): Promise<PricedCart> {
+  await checkCurrency(ctx, userCurrency);
   const { items: cartItems } = await ctx.client(cart).getCart({ userId });
   if (cartItems.length === 0) {
     throw failedPrecondition("CART_EMPTY", `the cart of user ${userId} is empty`, {

@@ -29,7 +29,9 @@ export const email = defineService("email", {
   sendOrderConfirmation: method({
     input: z.object({ email: z.email(), order: OrderResult }),
     output: z.object({ messageId: z.string() }),
-    description: "Sends the buyer a confirmation of their order.",
+    // One confirmation per order: sending it again answers with the first one's message id.
+    idempotent: true,
+    description: "Sends the buyer a confirmation of their order (once per order id).",
   }),
   listSent: method({
     input: z.object({ to: z.email().optional() }),

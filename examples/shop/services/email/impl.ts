@@ -1,22 +1,26 @@
-/** The email service: renders confirmations and records them instead of delivering them. */
+/**
+ * The email service: renders confirmations and records them instead of delivering them. One
+ * confirmation per order: sending it again answers with the first one's message id.
+ */
 import { randomUUID } from "node:crypto";
+import { inStore, type UnitOfWork } from "../../shared/unit-of-work.js";
 import { email } from "./contract.js";
-import { createMemoryMailRepo } from "./memory-repo.js";
 import { renderConfirmation } from "./render.js";
 import type { MailRepo } from "./repo.js";
+import { createSqlMailRepo } from "./sql-repo.js";
 
-/** Implements email over `repo` (default: no mail, in memory). */
-export function createEmail(repo: MailRepo = createMemoryMailRepo()) {
+/** Implements email over `work` (default: the `email_sent` table on the app's store). */
+export function createEmail(work: UnitOfWork<MailRepo> = inStore(createSqlMailRepo)) {
   return email.implement({
-    async sendOrderConfirmation(_ctx, { email: to, order }) {
-      const messageId = randomUUID();
+    async sendOrderConfirmation(ctx, { email: to, order }) {
       const { subject, text } = renderConfirmation(order);
       const sentAt = new Date().toISOString();
-      await repo.add({ messageId, to, subject, text, orderId: order.orderId, sentAt });
-      return { messageId };
+      const mail = { messageId: randomUUID(), to, subject, text, orderId: order.orderId, sentAt };
+      const sent = await work(ctx, (repo) => repo.add(mail));
+      return { messageId: sent.messageId };
     },
-    async listSent(_ctx, { to }) {
-      return { messages: [...(await repo.list(to))] };
+    async listSent(ctx, { to }) {
+      return { messages: [...(await work(ctx, (repo) => repo.list(to)))] };
     },
   });
 }

@@ -5,12 +5,14 @@
  *
  * @example
  * ```ts
- * const { transactionId } = await ctx.client(payment).charge({ amount, creditCard });
+ * const { transactionId } = await ctx.client(payment).charge({ amount, creditCard, orderId });
+ * await ctx.client(payment).refund({ transactionId });
  * ```
  */
 import { defineService, method } from "weft";
 import { z } from "zod";
 import { Money } from "../../shared/money.js";
+import { OrderId } from "../../shared/order.js";
 import { isLuhnValid } from "./card.js";
 
 /** A credit card as the buyer enters it. */
@@ -26,13 +28,43 @@ export const CreditCard = z.object({
 /** A credit card as the buyer enters it. */
 export type CreditCard = z.infer<typeof CreditCard>;
 
+/** A charge as recorded: never the full card number. */
+export const Charge = z.object({
+  transactionId: z.string(),
+  /** The order it pays for, when the caller gave one. */
+  orderId: z.string().optional(),
+  amount: Money,
+  last4: z.string(),
+  brand: z.string(),
+  /** When the card was charged (ISO 8601). */
+  chargedAt: z.iso.datetime(),
+  /** When the charge was refunded (ISO 8601), if it was. */
+  refundedAt: z.iso.datetime().optional(),
+});
+/** A charge as recorded. */
+export type Charge = z.infer<typeof Charge>;
+
 /** The payment service's contract. */
 export const payment = defineService("payment", {
   charge: method({
-    input: z.object({ amount: Money, creditCard: CreditCard }),
+    input: z.object({
+      amount: Money,
+      creditCard: CreditCard,
+      /**
+       * Idempotency key: a second charge for the same order charges nothing and answers with the
+       * first one's transaction (so a workflow step may safely run it again).
+       */
+      orderId: OrderId.optional(),
+    }),
     output: z.object({ transactionId: z.string() }),
     description:
       "Charges the card; FAILED_PRECONDITION with reason CARD_DECLINED, CARD_EXPIRED or CARD_NOT_ACCEPTED when it cannot.",
+  }),
+  getCharge: method({
+    input: z.object({ transactionId: z.string().min(1) }),
+    output: Charge,
+    idempotent: true,
+    description: "A charge and its refund, if any; NOT_FOUND (TRANSACTION_NOT_FOUND).",
   }),
   refund: method({
     input: z.object({ transactionId: z.string().min(1) }),

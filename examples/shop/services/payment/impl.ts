@@ -1,14 +1,16 @@
 /**
  * The payment service: a fake card processor. It accepts valid Visa and Mastercard numbers that are
- * not expired, declines the test cards of `test-cards.ts`, and records charges in its repo.
+ * not expired, declines the test cards of `test-cards.ts`, and records charges in its repo. A
+ * charge that names its order is charged once per order, however often it is asked.
  */
 import { randomUUID } from "node:crypto";
 import { failedPrecondition, invalidArgument, notFound } from "weft";
 import { isPositive } from "../../shared/money.js";
+import { inStore, type UnitOfWork } from "../../shared/unit-of-work.js";
 import { cardBrand, last4 } from "./card.js";
 import { type CreditCard, payment } from "./contract.js";
-import { createMemoryPaymentRepo } from "./memory-repo.js";
 import type { PaymentRepo } from "./repo.js";
+import { createSqlPaymentRepo } from "./sql-repo.js";
 import { DECLINED_CARDS } from "./test-cards.js";
 
 /** Options of {@link createPayment}. */
@@ -46,38 +48,49 @@ function checkCard(card: CreditCard, now: Date): void {
   }
 }
 
-/** Implements payment over `repo` (default: no charges, in memory). */
+/** NOT_FOUND (TRANSACTION_NOT_FOUND) naming the transaction. */
+function transactionNotFound(transactionId: string) {
+  return notFound("TRANSACTION_NOT_FOUND", `no charge with transaction id ${transactionId}`, {
+    metadata: { transactionId },
+  });
+}
+
+/** Implements payment over `work` (default: the `payment_charges` table on the app's store). */
 export function createPayment(
-  repo: PaymentRepo = createMemoryPaymentRepo(),
+  work: UnitOfWork<PaymentRepo> = inStore(createSqlPaymentRepo),
   options: PaymentOptions = {},
 ) {
   const now = options.now ?? (() => new Date());
   return payment.implement({
-    async charge(ctx, { amount, creditCard }) {
+    async charge(ctx, { amount, creditCard, orderId }) {
       if (!isPositive(amount)) {
         throw invalidArgument("AMOUNT_NOT_POSITIVE", "the amount to charge must be positive", {
           issues: [{ path: ["amount"], message: "must be greater than zero" }],
         });
       }
-      const at = now();
-      checkCard(creditCard, at);
-      const transactionId = randomUUID();
-      const card = { last4: last4(creditCard.number), brand: cardBrand(creditCard.number) };
-      await repo.save({ transactionId, amount, ...card, chargedAt: at.toISOString() });
-      ctx.logger.debug({ transactionId, last4: card.last4 }, "card charged");
-      return { transactionId };
+      const charged = await work(ctx, async (repo) => {
+        const earlier = orderId === undefined ? undefined : await repo.findByOrder(orderId);
+        if (earlier !== undefined) return earlier;
+        const at = now();
+        checkCard(creditCard, at);
+        const card = { last4: last4(creditCard.number), brand: cardBrand(creditCard.number) };
+        const transactionId = randomUUID();
+        const order = orderId === undefined ? {} : { orderId };
+        return repo.add({ transactionId, ...order, amount, ...card, chargedAt: at.toISOString() });
+      });
+      ctx.logger.debug({ transactionId: charged.transactionId, orderId }, "card charged");
+      return { transactionId: charged.transactionId };
     },
-    async refund(_ctx, { transactionId }) {
-      const charge = await repo.get(transactionId);
-      if (charge === undefined) {
-        throw notFound("TRANSACTION_NOT_FOUND", `no charge with transaction id ${transactionId}`, {
-          metadata: { transactionId },
-        });
-      }
-      if (charge.refundedAt !== undefined) return { transactionId, refundedAt: charge.refundedAt };
+    async getCharge(ctx, { transactionId }) {
+      const charge = await work(ctx, (repo) => repo.get(transactionId));
+      if (charge === undefined) throw transactionNotFound(transactionId);
+      return charge;
+    },
+    async refund(ctx, { transactionId }) {
       const refundedAt = now().toISOString();
-      await repo.save({ ...charge, refundedAt });
-      return { transactionId, refundedAt };
+      const charge = await work(ctx, (repo) => repo.markRefunded(transactionId, refundedAt));
+      if (charge?.refundedAt === undefined) throw transactionNotFound(transactionId);
+      return { transactionId, refundedAt: charge.refundedAt };
     },
   });
 }

@@ -1,18 +1,19 @@
 /**
  * The shipping contract: quote the cost of sending items to an address, ship them (returning a
- * tracking id), cancel a shipment. Quotes are in US dollars.
+ * tracking id), cancel a shipment. Quotes are in US dollars. The fake carrier refuses to ship to
+ * its test addresses (`test-addresses.ts`) with FAILED_PRECONDITION (ADDRESS_UNDELIVERABLE).
  *
  * @example
  * ```ts
  * const { cost } = await ctx.client(shipping).getQuote({ address, items });
- * const { trackingId } = await ctx.client(shipping).shipOrder({ address, items });
+ * const { trackingId } = await ctx.client(shipping).shipOrder({ address, items, orderId });
  * ```
  */
 import { defineService, method } from "weft";
 import { z } from "zod";
 import { Address } from "../../shared/address.js";
 import { Money } from "../../shared/money.js";
-import { CartItem } from "../../shared/order.js";
+import { CartItem, OrderId } from "../../shared/order.js";
 
 /** What to send where. */
 export const ShipmentRequest = z.object({ address: Address, items: z.array(CartItem).min(1) });
@@ -20,6 +21,8 @@ export const ShipmentRequest = z.object({ address: Address, items: z.array(CartI
 /** A shipment as recorded. */
 export const Shipment = z.object({
   trackingId: z.string(),
+  /** The order shipped, when the caller gave one. */
+  orderId: z.string().optional(),
   address: Address,
   items: z.array(CartItem),
   status: z.enum(["shipped", "cancelled"]),
@@ -40,9 +43,16 @@ export const shipping = defineService("shipping", {
     description: "What shipping the items to the address costs, in USD.",
   }),
   shipOrder: method({
-    input: ShipmentRequest,
+    input: ShipmentRequest.extend({
+      /**
+       * Idempotency key: shipping the same order again ships nothing and answers with the first
+       * shipment's tracking id (so a workflow step may safely run it again).
+       */
+      orderId: OrderId.optional(),
+    }),
     output: z.object({ trackingId: z.string() }),
-    description: "Ships the items; the tracking id identifies the shipment.",
+    description:
+      "Ships the items; the tracking id identifies the shipment. FAILED_PRECONDITION (ADDRESS_UNDELIVERABLE) for an address the carrier refuses.",
   }),
   cancelShipment: method({
     input: z.object({ trackingId: z.string().min(1) }),
