@@ -5,6 +5,8 @@
  */
 import { formatInProcessCalls, runInProcessCalls } from "./in-process-calls.js";
 import { optionsFromEnv, writeReport } from "./measure.js";
+import { formatRemoteCalls, runRemoteCalls } from "./remote-calls.js";
+import { formatWorkflows, runWorkflows, workflowOptionsFromEnv } from "./workflows.js";
 
 const benchmarks = [
   {
@@ -12,6 +14,20 @@ const benchmarks = [
     run: async () => {
       const report = await runInProcessCalls(optionsFromEnv());
       return { report, table: formatInProcessCalls(report) };
+    },
+  },
+  {
+    name: "remote-calls",
+    run: async () => {
+      const report = await runRemoteCalls(optionsFromEnv());
+      return { report, table: formatRemoteCalls(report) };
+    },
+  },
+  {
+    name: "workflows",
+    run: async () => {
+      const report = await runWorkflows(workflowOptionsFromEnv());
+      return { report, table: formatWorkflows(report) };
     },
   },
 ];

@@ -8,11 +8,12 @@
  * Needs the repo root's dev dependencies (`typescript`, and `pino` at run time) installed.
  */
 import { execFileSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-type Weft = typeof import("../src/index.js");
+/** The module `weft` exports (its main entry). */
+export type Weft = typeof import("../src/index.js");
 
 const root = new URL("../", import.meta.url);
 const outDir = new URL("./node_modules/.cache/weft-dist/", import.meta.url);
@@ -23,6 +24,30 @@ let built: Promise<Weft> | undefined;
 export function importCompiledWeft(): Promise<Weft> {
   built ??= build();
   return built;
+}
+
+/**
+ * Builds Weft (once per process, as {@link importCompiledWeft}) and imports one compiled module of
+ * it by its path under `src/`, e.g. `"workflow/index.js"` for `weft/workflow`: the same build, so
+ * it shares module instances with the main entry.
+ */
+export async function importCompiledModule<T>(path: string): Promise<T> {
+  await importCompiledWeft();
+  return (await import(pathToFileURL(fileURLToPath(new URL(path, outDir))).href)) as T;
+}
+
+/** The compiled entry, as a file URL: what {@link importBuiltWeft} loads. */
+const entryUrl = () => pathToFileURL(fileURLToPath(new URL("index.js", outDir))).href;
+
+/**
+ * Imports the build that {@link importCompiledWeft} made, without building again: for a child
+ * process of a benchmark whose parent has built it (rebuilding would delete the files under the
+ * parent, which still loads modules lazily, such as the NATS transport).
+ */
+export async function importBuiltWeft(): Promise<Weft> {
+  if (!existsSync(new URL("index.js", outDir)))
+    throw new Error("Weft is not built: call importCompiledWeft() first (in the parent process)");
+  return (await import(entryUrl())) as Weft;
 }
 
 async function build(): Promise<Weft> {
@@ -46,6 +71,5 @@ async function build(): Promise<Weft> {
   );
   // Under node_modules, Node looks no further up for `"type": "module"`: say it here.
   writeFileSync(new URL("package.json", outDir), '{ "type": "module" }\n');
-  const entry = pathToFileURL(fileURLToPath(new URL("index.js", outDir))).href;
-  return (await import(entry)) as Weft;
+  return (await import(entryUrl())) as Weft;
 }
