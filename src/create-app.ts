@@ -89,6 +89,8 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       extensions.push(
         workflowExtension(store, {
           workflows: def.workflows as readonly AnyWorkflow[],
+          // A client-only process starts and manages runs; the workers execute them.
+          execute: options.clientOnly !== true,
           ...options.workflow,
         }),
       );

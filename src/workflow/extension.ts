@@ -6,6 +6,7 @@
 import {
   type AppExtension,
   type ExtensionKey,
+  extensionKey,
   failedPrecondition,
   toMilliseconds,
 } from "../core/index.js";
@@ -28,12 +29,20 @@ export interface WorkflowExtensionOptions {
   readonly clock?: Clock;
   /** Most runs executing at once here. Default 256. */
   readonly maxConcurrent?: number;
+  /** Execute runs in this process. Default true (false for client-only apps). */
+  readonly execute?: boolean;
 }
 
 /** The workflow extension; `engine` is there once the app started. */
 export interface WorkflowExtension extends AppExtension {
   readonly engine: Engine | undefined;
 }
+
+/**
+ * The key under which a started app provides its workflow engine itself, for tools that look
+ * inside it (`replayAll` in `weft/testing`, the executing count in tests). Not part of the API.
+ */
+export const WORKFLOW_ENGINE: ExtensionKey<Engine> = extensionKey<Engine>("workflow engine");
 
 /** Makes the workflow extension of an app, on its store extension. */
 export function workflowExtension(
@@ -77,8 +86,11 @@ export function workflowExtension(
     cancel: (id) => ready().manage.cancel(id),
     resume: (id) => ready().manage.resume(id),
     retryFrom: (id, step) => ready().manage.retryFrom(id, step),
-    cleanup: (olderThan) =>
-      ready().manage.cleanup(Date.now() - toMilliseconds(olderThan, "olderThan")),
+    cleanup: (olderThan) => {
+      // On the engine's clock: completion times are written with it (a fake clock in tests).
+      const { engine: e, manage: m } = ready();
+      return m.cleanup(e.clock.now() - toMilliseconds(olderThan, "olderThan"));
+    },
   };
   return {
     name: "workflows",
@@ -95,6 +107,7 @@ export function workflowExtension(
         ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         ...(options.maxConcurrent === undefined ? {} : { maxConcurrent: options.maxConcurrent }),
+        ...(options.execute === undefined ? {} : { execute: options.execute }),
       });
       const e = engine;
       manage = new Management(
@@ -113,7 +126,8 @@ export function workflowExtension(
       await engine?.stop();
     },
     provide(key: ExtensionKey<unknown>) {
-      return key === WORKFLOWS ? client : undefined;
+      if (key === WORKFLOWS) return client;
+      return key === WORKFLOW_ENGINE ? engine : undefined;
     },
   };
 }

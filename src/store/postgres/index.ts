@@ -131,6 +131,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const onError = options.onError ?? (() => {});
   const pool = new pg.Pool(config);
   pool.on("error", (e) => onError(mapPgError(e)));
+  // A connection may be terminated in the very packet that finished connecting it, after the pool
+  // dropped its idle listener and before a checkout adds one: without a listener of its own for
+  // the client's lifetime, that 'error' event would crash the process. The failure shows on the
+  // client's next query instead (and the connection is then destroyed).
+  pool.on("connect", (client) => client.on("error", () => {}));
   const context = createTxContext();
   const sessions = new Sessions(pool, context);
   const inFlight = new InFlight();

@@ -46,6 +46,11 @@ export interface EngineOptions {
   readonly clock?: Clock;
   /** This worker's id. Default: a new UUIDv7. */
   readonly owner?: string;
+  /**
+   * Execute runs here. Default true; false for processes that only start and manage runs (a
+   * client-only app): their runs are left to the workers.
+   */
+  readonly execute?: boolean;
 }
 
 /** How a run ended, for waiters. */
@@ -77,6 +82,9 @@ export class Engine implements ExecutionHost {
   readonly logger: Logger;
   private readonly workflows: Map<string, AnyWorkflow>;
   private readonly executing = new Map<string, Execution>();
+  /** Runs with an execution here, from launch (before their journal is read) to its end. */
+  private readonly launched = new Set<string>();
+  private readonly reclaimed = new Set<string>();
   private readonly waiters = new Map<string, ((outcome: RunOutcome) => void)[]>();
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -129,6 +137,7 @@ export class Engine implements ExecutionHost {
 
   /** Begins claiming and executing runs. */
   async start(): Promise<void> {
+    if (this.options.execute === false) return;
     await this.scheduler.init(this.clock.now());
     // On PostgreSQL, other processes' starts, signals and cancels arrive by NOTIFY at once; after
     // a reconnect, a catch-up tick claims whatever became runnable meanwhile.
@@ -208,7 +217,8 @@ export class Engine implements ExecutionHost {
   private async heartbeat(): Promise<void> {
     if (this.executing.size === 0) return;
     try {
-      const rows = await this.journal.heartbeat(this.owner, this.clock.now(), this.leaseMs);
+      const ids = [...this.executing.keys()];
+      const rows = await this.journal.heartbeat(this.owner, ids, this.clock.now(), this.leaseMs);
       for (const row of rows) {
         const execution = this.executing.get(row.id);
         if (execution !== undefined && row.cancel_requested === 1) execution.cancelRequested = true;
@@ -290,8 +300,31 @@ export class Engine implements ExecutionHost {
   }
 
   private launch(run: RunRow): void {
-    if (this.executing.has(run.id)) return;
-    void this.execute(run);
+    if (this.launched.has(run.id)) {
+      // Claimed again while its execution here is ending (it suspended and was woken at once, all
+      // in one group commit): run it again once that execution is gone, or it would stay claimed
+      // by this worker with nothing executing it.
+      this.reclaimed.add(run.id);
+      return;
+    }
+    this.launched.add(run.id);
+    void this.execute(run).finally(() => {
+      this.launched.delete(run.id);
+      if (this.reclaimed.delete(run.id)) void this.relaunch(run.id);
+    });
+  }
+
+  /** Executes a run claimed again during its previous execution, if it is still this worker's. */
+  private async relaunch(id: string): Promise<void> {
+    try {
+      const run = await this.journal.getRun(id);
+      const active = run?.status === "running" || run?.status === "compensating";
+      if (run !== undefined && active && run.owner === this.owner && this.accepting) {
+        this.launch(run);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, runId: id }, "could not resume a reclaimed run");
+    }
   }
 
   private async execute(run: RunRow): Promise<void> {
@@ -363,12 +396,12 @@ export class Engine implements ExecutionHost {
       }
       let output: unknown;
       try {
-        await validate(definition.output, result.value, {
+        // The validated value (defaults applied, unknown keys dropped) is what callers are typed to get.
+        output = await validate(definition.output, result.value, {
           code: "INTERNAL",
           reason: "OUTPUT_INVALID",
           subject: `output of workflow ${definition.name}`,
         });
-        output = result.value;
         encodeJson(output, "workflow output");
       } catch (error) {
         return this.failRun(execution, normalizeError(error));
@@ -426,6 +459,7 @@ export class Engine implements ExecutionHost {
       return;
     }
     if (halt.kind === "fail") return this.failRun(execution, halt.error);
+    if (halt.kind === "store-error") throw halt.error; // logged by execute(); the run is resumed
     await execution.settled();
     const now = this.clock.now();
     await this.journal.suspend(execution.runId, this.owner, halt.wakeAt, halt.wakeNow, now);
@@ -538,6 +572,11 @@ export class Engine implements ExecutionHost {
     } catch (error) {
       this.logger.warn({ err: error }, "could not release leases; they expire by themselves");
     }
+  }
+
+  /** The definition this worker has for workflow `name`. */
+  workflow(name: string): AnyWorkflow | undefined {
+    return this.workflows.get(name);
   }
 
   /** Runs executing in this process. */

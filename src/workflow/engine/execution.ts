@@ -41,6 +41,7 @@ import { runStep } from "./step-runner.js";
 export type Halt =
   | { kind: "suspend"; wakeAt: number | null; wakeNow: SqlFragment }
   | { kind: "lease-lost" }
+  | { kind: "store-error"; error: unknown }
   | { kind: "fail"; error: WeftError };
 
 /** A compensation registered by a completed step. */
@@ -73,18 +74,22 @@ export class Execution implements WorkflowContext {
   private inFlight = 0;
   private idle: (() => void) | undefined;
   private readonly journal: Map<number, StepRow>;
+  /** Forced replay (`replayAll`): only what the journal has; anything new halts with NONDETERMINISM. */
+  private readonly replayOnly: boolean;
 
   constructor(
     private readonly host: ExecutionHost,
     readonly run: RunRow,
     readonly definition: AnyWorkflow,
     steps: readonly StepRow[],
+    options: { readonly replayOnly?: boolean } = {},
   ) {
     this.runId = run.id;
     this.workflow = run.workflow;
     this.version = run.version;
     this.logger = host.logger.child({ runId: run.id, workflow: run.workflow });
-    this.cancelRequested = run.cancel_requested === 1;
+    this.replayOnly = options.replayOnly === true;
+    this.cancelRequested = run.cancel_requested === 1 && !this.replayOnly;
     this.journal = new Map(steps.map((s) => [s.seq, s]));
     this.halt = new Promise((resolve) => {
       this.onHalt = resolve;
@@ -141,21 +146,26 @@ export class Execution implements WorkflowContext {
     startedAt: number,
     attempts = 1,
   ) {
-    const written = await this.host.journal.recordStep(
-      {
-        run_id: this.runId,
-        seq,
-        name,
-        kind,
-        ok: result.ok ? 1 : 0,
-        output: result.ok ? encodeJson(result.value, `${name} result`) : null,
-        error: result.ok ? null : encodeJson(errorToWire(result.error), `${name} error`),
-        started_at: startedAt,
-        ended_at: this.host.clock.now(),
-        attempts,
-      },
-      this.host.owner,
-    );
+    const step = {
+      run_id: this.runId,
+      seq,
+      name,
+      kind,
+      ok: result.ok ? 1 : 0,
+      output: result.ok ? encodeJson(result.value, `${name} result`) : null,
+      error: result.ok ? null : encodeJson(errorToWire(result.error), `${name} error`),
+      started_at: startedAt,
+      ended_at: this.host.clock.now(),
+      attempts,
+    };
+    let written: boolean;
+    try {
+      written = await this.host.journal.recordStep(step, this.host.owner);
+    } catch (error) {
+      // The store failed, not the workflow: its code must not see this. The run resumes from
+      // its journal (the step runs again: its result was not recorded).
+      return this.stop({ kind: "store-error", error });
+    }
     if (!written) await this.stop({ kind: "lease-lost" });
   }
 
@@ -172,6 +182,16 @@ export class Execution implements WorkflowContext {
       replay = this.recorded(seq, kind, name);
     } catch (error) {
       return this.stop({ kind: "fail", error: normalizeError(error) });
+    }
+    if (replay === undefined && this.replayOnly) {
+      return this.stop({
+        kind: "fail",
+        error: failedPrecondition(
+          "NONDETERMINISM",
+          `run ${this.runId} of ${this.workflow}: the code asks for ${kind} "${name}" at step #${seq}, past the end of the recorded journal`,
+          { metadata: { runId: this.runId, seq: String(seq), requested: name } },
+        ),
+      });
     }
     if (replay === undefined && this.cancelRequested && !this.cancelDelivered) {
       this.cancelDelivered = true;
@@ -195,6 +215,25 @@ export class Execution implements WorkflowContext {
       this.inFlight -= 1;
       if (this.inFlight === 0) this.idle?.();
     }
+  }
+
+  /**
+   * A cancelled run stops waiting: where its wait would suspend, the cancel is recorded and thrown
+   * instead (suspended, the run would be woken at once, again and again). `replayWaitCancel`
+   * finds that entry on replay and throws at the same point, whether or not the wait is over.
+   */
+  private async cancelWait(name: string): Promise<void> {
+    if (!this.cancelRequested || this.cancelDelivered || this.journal.has(this.seq)) return;
+    this.cancelDelivered = true;
+    const error = cancelled("RUN_CANCELLED", `run ${this.runId} was cancelled`);
+    await this.record(this.seq++, "cancel", name, { ok: false, error }, this.host.clock.now());
+    throw error;
+  }
+
+  /** Throws the cancel that ended the wait `name`, if the journal has it here. */
+  private replayWaitCancel(name: string): void {
+    const entry = this.journal.get(this.seq);
+    if (entry?.kind === "cancel" && entry.name === name) this.checkCancelEntry();
   }
 
   /** Checks a cancel entry replayed in place of an op (a cancel recorded at this seq). */
@@ -256,7 +295,9 @@ export class Execution implements WorkflowContext {
       ok: true,
       value: { until: this.host.clock.now() + ms },
     }))) as { until: number };
+    this.replayWaitCancel(name);
     if (this.host.clock.now() >= until) return;
+    await this.cancelWait(name);
     await this.settled();
     return this.stop({ kind: "suspend", wakeAt: until, wakeNow: sql`false` });
   }
@@ -272,13 +313,15 @@ export class Execution implements WorkflowContext {
       ok: true,
       value: { until: timeoutMs === undefined ? null : this.host.clock.now() + timeoutMs },
     }))) as { until: number | null };
+    this.replayWaitCancel(name);
     const seq = this.seq;
     const replay = this.journalResult(seq, "signal", name);
-    if (replay !== undefined) return replay as never;
-    const payload = await this.consumeSignal(seq, name);
+    const payload = replay ?? (this.replayOnly ? undefined : await this.consumeSignal(seq, name));
     if (payload !== undefined) {
-      this.seq += 1;
+      if (replay === undefined) this.seq += 1;
+      if (this.halted !== undefined) return never();
       const value = payload.value;
+      // On replay too: the workflow must see the same (validated, transformed) value every time.
       if (options.schema !== undefined) {
         return (await validate(options.schema, value, {
           code: "INVALID_ARGUMENT",
@@ -297,6 +340,7 @@ export class Execution implements WorkflowContext {
         ),
       }))) as never;
     }
+    await this.cancelWait(name);
     await this.settled();
     return this.stop({
       kind: "suspend",
@@ -306,16 +350,18 @@ export class Execution implements WorkflowContext {
   }
 
   /** Replays the entry at `seq` if it is recorded (consuming it), else undefined. */
-  private journalResult(seq: number, kind: string, name: string): unknown {
+  private journalResult(seq: number, kind: string, name: string): { value: unknown } | undefined {
     let replay: Recorded | undefined;
     try {
       replay = this.recorded(seq, kind, name);
     } catch (error) {
-      return this.stop({ kind: "fail", error: normalizeError(error) });
+      this.stop({ kind: "fail", error: normalizeError(error) });
+      return { value: never() };
     }
     if (replay === undefined) return undefined;
     this.seq += 1;
-    if (replay.ok) return replay.value;
+    // Wrapped: a recorded `undefined` (a signal without payload, a void child) is still recorded.
+    if (replay.ok) return { value: replay.value };
     throw replay.error;
   }
 
@@ -374,9 +420,10 @@ export class Execution implements WorkflowContext {
       await this.host.startChild(workflow, input, id, this.runId);
       return { ok: true, value: { childId: id } };
     })) as { childId: string };
+    this.replayWaitCancel(workflow.name);
     const seq = this.seq;
     const replay = this.journalResult(seq, "child", workflow.name);
-    if (replay !== undefined) return replay as never;
+    if (replay !== undefined) return replay.value as never;
     const child = await this.host.journal.getRun(childId);
     if (
       child !== undefined &&
@@ -388,6 +435,7 @@ export class Execution implements WorkflowContext {
           : { ok: false, error: errorFromWire(decodeJson(child.error, `child ${childId}`)) },
       )) as never;
     }
+    await this.cancelWait(workflow.name);
     await this.settled();
     return this.stop({
       kind: "suspend",
@@ -424,6 +472,8 @@ export class Execution implements WorkflowContext {
       }
       return false;
     }
+    // A run that completed without passing here with the patch took the old path.
+    if (this.replayOnly) return false;
     const seq = this.seq++;
     const now = this.host.clock.now();
     this.inFlight += 1;

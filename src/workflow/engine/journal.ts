@@ -189,11 +189,19 @@ export class Journal {
     });
   }
 
-  /** Extends the leases of every run `owner` holds; returns their cancel flags. */
-  async heartbeat(owner: string, now: number, leaseMs: number) {
+  /**
+   * Extends the leases `owner` holds on the runs `ids` (those it is executing: a run whose
+   * execution stopped on an error must lapse, to be claimed again); returns their cancel flags.
+   */
+  async heartbeat(owner: string, ids: readonly string[], now: number, leaseMs: number) {
+    if (ids.length === 0) return [];
     return this.store.query<{ id: string; cancel_requested: number }>(sql`
       update weft_runs set lease_until = ${now + leaseMs}
       where owner = ${owner} and status in ('running', 'compensating')
+        and id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})
       returning id, cancel_requested`);
   }
 
@@ -207,10 +215,19 @@ export class Journal {
   ) {
     const result = await this.store.execute(sql`
       update weft_runs set status = 'sleeping', owner = null, lease_until = null,
-        wake_at = case when (${wakeNow}) or cancel_requested = 1 then ${now} else ${wakeAt} end,
+        wake_at = case when (${wakeNow}) or cancel_requested = 1 then CAST(${now} AS BIGINT)
+          else CAST(${wakeAt} AS BIGINT) end,
         updated_at = ${now}
       where id = ${id} and owner = ${owner}`);
-    return result.rowCount === 1;
+    if (result.rowCount !== 1) return false;
+    // Under READ COMMITTED (PostgreSQL) a wake-up committed while the update above ran — a signal,
+    // a child's end, a cancel — can be missed by both sides: the update judged `wakeNow` on an
+    // older snapshot, and the waker saw the run not sleeping yet. Look again, now that it is.
+    await this.store.execute(sql`
+      update weft_runs set wake_at = ${now}
+      where id = ${id} and status = 'sleeping' and owner is null
+        and ((${wakeNow}) or cancel_requested = 1)`);
+    return true;
   }
 
   /** Sets a run's status (fenced by owner unless `owner` is undefined). */

@@ -241,6 +241,9 @@ export class Management {
     await this.store.transaction(async (tx) => {
       await tx.execute(sql`delete from weft_steps where run_id = ${id} and seq >= ${seq}`);
       await tx.execute(sql`delete from weft_step_tx where run_id = ${id} and seq >= ${seq}`);
+      // Signals consumed by the forgotten part are handed out again when the run gets there.
+      await tx.execute(sql`
+        update weft_signals set consumed_seq = null where run_id = ${id} and consumed_seq >= ${seq}`);
       await tx.execute(sql`
         update weft_runs set status = 'pending', output = null, error = null, owner = null,
           lease_until = null, wake_at = null, cancel_requested = 0, completed_at = null, updated_at = ${now}

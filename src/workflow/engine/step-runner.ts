@@ -33,8 +33,9 @@ export async function runStep(
   const max = toMilliseconds(retry.max ?? "10s", "retry.max");
   const timeoutMs =
     options?.timeout === undefined ? undefined : toMilliseconds(options.timeout, "timeout");
-  let txIndex = 0;
   for (let attempt = 1; ; attempt++) {
+    // Counted from 0 in every attempt, so a retry's n-th transaction finds the n-th recorded one.
+    let txIndex = 0;
     const controller = new AbortController();
     const ctx: StepContext = {
       runId: where.runId,
