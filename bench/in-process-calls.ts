@@ -12,7 +12,6 @@ import { readFileSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release } from "node:os";
 import fastestValidator from "fastest-validator";
 import { ServiceBroker } from "moleculer";
-import { z } from "zod";
 import * as weftSource from "../src/index.js";
 import {
   type Contender,
@@ -23,21 +22,17 @@ import {
   type Row,
   writeReport,
 } from "./measure.js";
+import {
+  BAD_PAYLOAD,
+  FV_SCHEMA,
+  type Input,
+  type Output,
+  PAYLOAD,
+  work,
+  ZodInput,
+  ZodOutput,
+} from "./payload.js";
 import { importCompiledWeft } from "./weft-build.js";
-
-type Input = { a: string; b: number };
-type Output = { n: number };
-
-/** The same payload for every contender, every call. */
-const PAYLOAD: Input = { a: "hello", b: 42 };
-const BAD_PAYLOAD = { a: 1, b: "x" } as unknown as Input;
-
-/** The work every handler does once its input is valid. */
-const work = ({ a, b }: Input): Output => ({ n: a.length + b });
-
-const ZodInput = z.object({ a: z.string(), b: z.number() });
-const ZodOutput = z.object({ n: z.number() });
-const FV_SCHEMA = { a: "string", b: "number" } as const;
 
 async function plain(input: Input): Promise<Output> {
   return work(input);

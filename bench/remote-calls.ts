@@ -35,7 +35,6 @@ import {
   type Subscription,
 } from "@nats-io/transport-node";
 import { ServiceBroker } from "moleculer";
-import { z } from "zod";
 import {
   type Contender,
   isMain,
@@ -45,21 +44,17 @@ import {
   type Row,
   writeReport,
 } from "./measure.js";
+import {
+  BAD_PAYLOAD,
+  FV_SCHEMA,
+  type Input,
+  type Output,
+  PAYLOAD,
+  work,
+  ZodInput,
+  ZodOutput,
+} from "./payload.js";
 import { importBuiltWeft, importCompiledWeft, type Weft } from "./weft-build.js";
-
-type Input = { a: string; b: number };
-type Output = { n: number };
-
-/** The same payload for every contender, every call. */
-const PAYLOAD: Input = { a: "hello", b: 42 };
-const BAD_PAYLOAD = { a: 1, b: "x" } as unknown as Input;
-
-/** The work every handler does once its input is valid. */
-const work = ({ a, b }: Input): Output => ({ n: a.length + b });
-
-const ZodInput = z.object({ a: z.string(), b: z.number() });
-const ZodOutput = z.object({ n: z.number() });
-const FV_SCHEMA = { a: "string", b: "number" } as const;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
