@@ -31,6 +31,7 @@ export {
   startPrivateNats,
 } from "./private-nats.js";
 export { findPostgresBin, type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
+export { type ReplayFailure, type ReplayReport, replayAll } from "./replay.js";
 export { isReachable, TEST_SERVERS, unreachable } from "./services.js";
 export {
   type GroupProcess,

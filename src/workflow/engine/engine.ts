@@ -85,7 +85,7 @@ export class Engine implements ExecutionHost {
   /** Runs with an execution here, from launch (before their journal is read) to its end. */
   private readonly launched = new Set<string>();
   private readonly reclaimed = new Set<string>();
-  private readonly waiters = new Map<string, ((outcome: RunOutcome) => void)[]>();
+  private readonly waiters = new Map<string, ((outcome?: RunOutcome) => void)[]>();
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly maxConcurrent: number;
@@ -281,7 +281,7 @@ export class Engine implements ExecutionHost {
       completed_at: null,
     };
     if (await this.journal.insertRun(row)) {
-      if (here) this.launch(row);
+      if (here) this.launch(row, true);
       else {
         this.nudge();
         await this.notifyOthers();
@@ -299,7 +299,7 @@ export class Engine implements ExecutionHost {
     );
   }
 
-  private launch(run: RunRow): void {
+  private launch(run: RunRow, fresh = false): void {
     if (this.launched.has(run.id)) {
       // Claimed again while its execution here is ending (it suspended and was woken at once, all
       // in one group commit): run it again once that execution is gone, or it would stay claimed
@@ -308,7 +308,7 @@ export class Engine implements ExecutionHost {
       return;
     }
     this.launched.add(run.id);
-    void this.execute(run).finally(() => {
+    void this.execute(run, fresh).finally(() => {
       this.launched.delete(run.id);
       if (this.reclaimed.delete(run.id)) void this.relaunch(run.id);
     });
@@ -327,7 +327,8 @@ export class Engine implements ExecutionHost {
     }
   }
 
-  private async execute(run: RunRow): Promise<void> {
+  /** Executes a run; a `fresh` one (just inserted here) has an empty journal: no read. */
+  private async execute(run: RunRow, fresh = false): Promise<void> {
     const definition = this.workflows.get(run.workflow);
     if (definition === undefined) {
       await this.finish(
@@ -338,12 +339,13 @@ export class Engine implements ExecutionHost {
           "WORKFLOW_UNKNOWN",
           `this worker has no workflow ${run.workflow}; deploy code that has it, then resume run ${run.id}`,
         ),
+        run.parent_id,
       );
       return;
     }
     let execution: Execution | undefined;
     try {
-      const steps = await this.journal.steps(run.id);
+      const steps = fresh ? [] : await this.journal.steps(run.id);
       execution = new Execution(this, run, definition, steps);
       this.executing.set(run.id, execution);
       await this.drive(execution);
@@ -354,9 +356,12 @@ export class Engine implements ExecutionHost {
         "a run's execution stopped on an error; it will be resumed",
       );
     } finally {
+      // Claim more only if this worker was full: otherwise work waiting elsewhere was already
+      // claimed (or is announced by the poll, NOTIFY or a wake timer).
+      const wasFull = this.executing.size >= this.maxConcurrent;
       if (execution !== undefined) this.executing.delete(run.id);
       if (this.executing.size === 0) this.drained?.();
-      this.nudge();
+      if (wasFull) this.nudge();
     }
   }
 
@@ -406,7 +411,7 @@ export class Engine implements ExecutionHost {
       } catch (error) {
         return this.failRun(execution, normalizeError(error));
       }
-      return this.finish(run.id, "completed", output, undefined);
+      return this.finish(run.id, "completed", output, undefined, run.parent_id);
     }
     const error = normalizeError(result.error);
     if (error.reason === "NONDETERMINISM" || error.code === "DATA_LOSS")
@@ -433,6 +438,7 @@ export class Engine implements ExecutionHost {
               metadata: { step: failed.step, cause: failed.error.reason, original: error.reason },
             },
           ),
+          run.parent_id,
         );
       }
       return this.finish(
@@ -440,6 +446,7 @@ export class Engine implements ExecutionHost {
         error.code === "CANCELLED" ? "cancelled" : "compensated",
         undefined,
         error,
+        run.parent_id,
       );
     }
     return this.finish(
@@ -447,6 +454,7 @@ export class Engine implements ExecutionHost {
       error.code === "CANCELLED" ? "cancelled" : "failed",
       undefined,
       error,
+      run.parent_id,
     );
   }
 
@@ -463,11 +471,14 @@ export class Engine implements ExecutionHost {
     await execution.settled();
     const now = this.clock.now();
     await this.journal.suspend(execution.runId, this.owner, halt.wakeAt, halt.wakeNow, now);
+    // It may be runnable at once (a signal or a child's end came meanwhile), and the wake timer
+    // must learn its time: one claim round does both.
+    this.nudge();
   }
 
   private failRun(execution: Execution, error: WeftError): Promise<void> {
     this.logger.error({ runId: execution.runId, reason: error.reason }, error.message);
-    return this.finish(execution.runId, "failed", undefined, error);
+    return this.finish(execution.runId, "failed", undefined, error, execution.run.parent_id);
   }
 
   /** Writes a final status, wakes the parent and anyone waiting here. */
@@ -476,6 +487,7 @@ export class Engine implements ExecutionHost {
     status: RunStatus,
     output: unknown,
     error: WeftError | undefined,
+    parentId: string | null,
   ): Promise<void> {
     const now = this.clock.now();
     const written = await this.journal.setStatus(id, this.owner, status, {
@@ -485,9 +497,8 @@ export class Engine implements ExecutionHost {
       final: true,
     });
     if (!written) return;
-    const run = await this.journal.getRun(id);
-    if (run?.parent_id) {
-      await this.journal.wake(run.parent_id, now);
+    if (parentId !== null) {
+      await this.journal.wake(parentId, now);
       this.nudge();
     }
     this.notify(id, { status, output, error });
@@ -499,15 +510,38 @@ export class Engine implements ExecutionHost {
     for (const resolve of waiting ?? []) resolve(outcome);
   }
 
-  /** Resolves when the run ends (in this process, or seen by polling the store). */
+  /**
+   * Resolves when the run ends. A run ending in this process resolves its waiters with the outcome
+   * at once (no read); a run elsewhere is seen by reading the store with a growing interval.
+   */
   async waitFor(id: string, timeoutMs: number): Promise<RunOutcome> {
     const deadline = Date.now() + timeoutMs;
     let delay = 20;
     for (;;) {
+      // Register before reading, so an end between the read and the wait is not missed.
+      let told: RunOutcome | undefined;
+      let wake: () => void = () => {};
+      const tell = (outcome?: RunOutcome) => {
+        told = outcome;
+        wake();
+      };
+      const list = this.waiters.get(id) ?? [];
+      list.push(tell);
+      this.waiters.set(id, list);
+      const forget = () => {
+        const current = this.waiters.get(id);
+        const at = current?.indexOf(tell) ?? -1;
+        if (current !== undefined && at >= 0) current.splice(at, 1);
+        if (current?.length === 0) this.waiters.delete(id);
+      };
       const run = await this.journal.getRun(id);
-      if (run === undefined)
+      if (told !== undefined) return told;
+      if (run === undefined) {
+        forget();
         throw notFound("RUN_NOT_FOUND", `no run ${id}`, { metadata: { runId: id } });
+      }
       if (FINAL_STATUSES.has(run.status)) {
+        forget();
         return {
           status: run.status,
           output: decodeJson(run.output, `run ${id} output`),
@@ -518,20 +552,25 @@ export class Engine implements ExecutionHost {
         };
       }
       const left = deadline - Date.now();
-      if (left <= 0)
+      if (left <= 0) {
+        forget();
         throw failedPrecondition("RUN_NOT_FINISHED", `run ${id} is still ${run.status}`, {
           metadata: { runId: id, status: run.status },
         });
+      }
+      // A run executing here is told when it ends (read again after 1 s in case it suspends and
+      // ends elsewhere); others are read again after a growing `delay`.
+      const poll = Math.min(this.executing.has(id) ? 1000 : delay, left);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(delay, left));
-        function done() {
+        const timer = setTimeout(resolve, poll);
+        wake = () => {
           clearTimeout(timer);
           resolve();
-        }
-        const list = this.waiters.get(id) ?? [];
-        list.push(done);
-        this.waiters.set(id, list);
+        };
+        if (told !== undefined) wake();
       });
+      forget();
+      if (told !== undefined) return told;
       delay = Math.min(delay * 2, 1000);
     }
   }
