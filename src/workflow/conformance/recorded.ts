@@ -165,5 +165,13 @@ export function recordedTests(fx: FixtureOf): void {
     expect(after).toBe(0);
     const [run] = await wf(second).list({ status: "failed" });
     expect(run).toMatchObject({ id, error: { code: "DATA_LOSS" } });
+    // The history stays readable: the damaged step is shown as damaged, the others as they were.
+    const details = await wf(second).get(id);
+    const firstStep = details.steps.find((s) => s.name === "first");
+    expect(firstStep).toMatchObject({
+      ok: false,
+      error: { code: "DATA_LOSS", reason: "JOURNAL_CORRUPT" },
+    });
+    expect(details.steps.find((s) => s.name === "nap")).toMatchObject({ ok: true });
   });
 }

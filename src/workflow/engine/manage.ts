@@ -7,6 +7,7 @@ import {
   errorFromWire,
   failedPrecondition,
   invalidArgument,
+  normalizeError,
   notFound,
   type WeftError,
 } from "../../core/index.js";
@@ -82,15 +83,30 @@ function summary(row: RunRow): RunSummary {
   };
 }
 
+/**
+ * A step as the API shows it. A damaged row is shown as what it is — not ok, with its DATA_LOSS
+ * error — so the rest of the run's history stays readable.
+ */
 function stepRecord(row: StepRow): StepRecord {
-  const where = `run ${row.run_id} step #${row.seq}`;
+  const where = `run ${row.run_id} step #${row.seq} (${row.name})`;
+  let output: unknown;
+  let error: WeftError | undefined;
+  let ok = row.ok === 1;
+  try {
+    output = decodeJson(row.output, where);
+    error = row.error === null ? undefined : errorFromWire(decodeJson(row.error, where));
+  } catch (damage) {
+    ok = false;
+    output = undefined;
+    error = normalizeError(damage);
+  }
   return {
     seq: row.seq,
     name: row.name,
     kind: row.kind,
-    ok: row.ok === 1,
-    output: decodeJson(row.output, where),
-    error: row.error === null ? undefined : errorFromWire(decodeJson(row.error, where)),
+    ok,
+    output,
+    error,
     startedAt: row.started_at,
     endedAt: row.ended_at,
     attempts: row.attempts,
