@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { arch, cpus, loadavg, platform, release } from "node:os";
+import { loadavg } from "node:os";
 import fastestValidator from "fastest-validator";
 import { ServiceBroker } from "moleculer";
 import * as weftSource from "../src/index.js";
@@ -20,6 +20,7 @@ import {
   measure,
   optionsFromEnv,
   type Row,
+  reportHeader,
   writeReport,
 } from "./measure.js";
 import {
@@ -299,15 +300,7 @@ export async function runInProcessCalls(
     if (Object.keys(ratio.modes).length > 0) ratios.push(ratio);
   }
   return {
-    benchmark: "in-process-calls",
-    date: new Date().toISOString(),
-    node: process.version,
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      platform: `${platform()} ${release()}`,
-      arch: arch(),
-    },
+    ...reportHeader("in-process-calls"),
     versions: {
       moleculer: version("moleculer"),
       "fastest-validator": version("fastest-validator"),

@@ -14,6 +14,7 @@
  * ```
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { arch, cpus, platform, release } from "node:os";
 import { resolve } from "node:path";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -375,6 +376,21 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
     warmupMs: num(env.BENCH_WARMUP_MS),
     concurrency: num(env.BENCH_CONCURRENCY),
     only: env.BENCH_ONLY?.split(",").map((s) => s.trim()),
+  };
+}
+
+/** The first fields of every JSON report: which benchmark, when, on what Node and machine. */
+export function reportHeader<B extends string>(benchmark: B) {
+  return {
+    benchmark,
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      platform: `${platform()} ${release()}`,
+      arch: arch(),
+    },
   };
 }
 

@@ -25,7 +25,7 @@
  */
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { arch, cpus, loadavg, platform, release } from "node:os";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
   connect,
@@ -42,6 +42,7 @@ import {
   measure,
   optionsFromEnv,
   type Row,
+  reportHeader,
   writeReport,
 } from "./measure.js";
 import {
@@ -752,15 +753,7 @@ export async function runRemoteCalls(
   ];
   const raw = running.find((r) => r.serverVersion !== undefined);
   return {
-    benchmark: "remote-calls",
-    date: new Date().toISOString(),
-    node: process.version,
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      platform: `${platform()} ${release()}`,
-      arch: arch(),
-    },
+    ...reportHeader("remote-calls"),
     versions: {
       moleculer: version("moleculer"),
       nats: version("nats"),

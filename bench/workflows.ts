@@ -36,7 +36,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { arch, cpus, loadavg, platform, release, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import type BetterSqlite3 from "better-sqlite3";
@@ -49,6 +49,7 @@ import {
   measure,
   optionsFromEnv,
   type Row,
+  reportHeader,
   writeReport,
 } from "./measure.js";
 import { importCompiledModule, importCompiledWeft } from "./weft-build.js";
@@ -918,15 +919,7 @@ export async function runWorkflows(
   };
   const root = new URL("../", import.meta.url);
   return {
-    benchmark: "workflows",
-    date: new Date().toISOString(),
-    node: process.version,
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      platform: `${platform()} ${release()}`,
-      arch: arch(),
-    },
+    ...reportHeader("workflows"),
     versions: {
       "@dbos-inc/dbos-sdk": version("@dbos-inc/dbos-sdk"),
       pg: version("pg"),

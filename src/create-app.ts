@@ -19,7 +19,6 @@ import {
   type AppSpec,
   createApp as createCoreApp,
   defineApp,
-  resolveConfig,
   type Transport,
   type WeftConfig,
 } from "./core/index.js";
@@ -74,16 +73,11 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       : defineApp(definition);
   const extensions: AppExtension[] = [...(options.extensions ?? [])];
   if (def.store) {
-    let config: WeftConfig | undefined;
-    const store = storeExtension(() => {
-      if (options.store !== undefined) return options.store();
-      config ??= resolveConfig({
-        definition: def.config,
-        env: options.env ?? process.env,
-        overrides: options.config,
-      });
-      return openStore(config, config.app ?? def.name);
-    });
+    // The app's resolved config (and name) decide where its store lives.
+    const open = options.store;
+    const store = storeExtension((app) =>
+      open === undefined ? openStore(app.config, app.name) : open(),
+    );
     extensions.push(store);
     if (def.workflows.length > 0) {
       extensions.push(

@@ -19,10 +19,10 @@
  */
 import { type App, createApp, isWeftError } from "weft";
 import { serveUntilSignal } from "weft/cli";
+import { describeStoreLocation, storeLocation } from "weft/store";
 import { createShop } from "./app.js";
 import { formatStartup } from "./banner.js";
 import { runDemo } from "./demo.js";
-import { describeLocation, storeLocation } from "./store-setup.js";
 
 const print = (line = "") => console.log(line);
 const explain = (error: unknown) =>
@@ -41,7 +41,7 @@ try {
     log: print,
     onReady: async (running) => {
       for (const line of formatStartup(running.describe())) print(line);
-      const where = describeLocation(storeLocation(running.config, running.name));
+      const where = describeStoreLocation(storeLocation(running.config, running.name));
       print(`Data: ${where}, kept between runs (the checkout journal too).`);
       print();
       await runDemo(running, print);

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { join } from "node:path";
 import {
+  type App,
   type AppExtension,
   type CallContext,
   type ExtensionKey,
@@ -39,18 +40,41 @@ export function schemaName(app: string): string {
     .slice(0, 63);
 }
 
-/** Opens the store an app's config asks for. */
-export async function openStore(config: WeftConfig, app: string): Promise<Store> {
-  if (config.databaseUrl !== undefined) {
-    const { createPostgresStore } = await import("./postgres/index.js");
-    return createPostgresStore({ url: config.databaseUrl, schema: schemaName(app) });
-  }
-  const { createSqliteStore } = await import("./sqlite/index.js");
-  return createSqliteStore({ path: join(config.dataDir, `${app}.sqlite`) });
+/** Where an app's store lives. */
+export type StoreLocation =
+  | { readonly dialect: "sqlite"; readonly path: string }
+  | { readonly dialect: "postgres"; readonly url: string; readonly schema: string };
+
+/**
+ * Where the store of app `app` with `config` lives: the PostgreSQL schema named after the app when
+ * `databaseUrl` is set, else the SQLite file `<dataDir>/<app>.sqlite`.
+ */
+export function storeLocation(config: WeftConfig, app: string): StoreLocation {
+  return config.databaseUrl !== undefined
+    ? { dialect: "postgres", url: config.databaseUrl, schema: schemaName(app) }
+    : { dialect: "sqlite", path: join(config.dataDir, `${app}.sqlite`) };
 }
 
-/** Makes the store extension of an app (or wraps a store opened elsewhere). */
-export function storeExtension(open: () => Promise<Store>): StoreExtension {
+/** Says where a store lives, for people (never the URL: it may hold a password). */
+export function describeStoreLocation(location: StoreLocation): string {
+  return location.dialect === "sqlite"
+    ? `SQLite file ${location.path}`
+    : `PostgreSQL schema "${location.schema}" (WEFT_DATABASE_URL)`;
+}
+
+/** Opens the store an app's config asks for. */
+export async function openStore(config: WeftConfig, app: string): Promise<Store> {
+  const location = storeLocation(config, app);
+  if (location.dialect === "postgres") {
+    const { createPostgresStore } = await import("./postgres/index.js");
+    return createPostgresStore({ url: location.url, schema: location.schema });
+  }
+  const { createSqliteStore } = await import("./sqlite/index.js");
+  return createSqliteStore({ path: location.path });
+}
+
+/** Makes the store extension of an app; `open` gets the starting app (its resolved config). */
+export function storeExtension(open: (app: App) => Promise<Store>): StoreExtension {
   let store: Store | undefined;
   // Which call's transaction is open here: a transaction may nest within one handler (a
   // savepoint), never across a call to another service — split across processes it could not.
@@ -84,8 +108,8 @@ export function storeExtension(open: () => Promise<Store>): StoreExtension {
       return store;
     },
     transactor,
-    async start() {
-      store = await open();
+    async start(app) {
+      store = await open(app);
     },
     provide(key: ExtensionKey<unknown>) {
       return key === STORE ? store : undefined;

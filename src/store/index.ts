@@ -18,7 +18,12 @@
  * ```
  */
 export { STORE_REASONS } from "./errors.js";
-export { STORE } from "./extension.js";
+export {
+  describeStoreLocation,
+  STORE,
+  type StoreLocation,
+  storeLocation,
+} from "./extension.js";
 export type {
   MigrateOptions,
   Migration,

@@ -17,24 +17,7 @@ export interface StoreHarness {
 /** The harness of the running test. */
 export type Harness = () => StoreHarness;
 
-/** Awaits `promise`, expecting it to reject with a Weft error of `code` (and `reason`). */
-export async function expectWeftError(
-  promise: Promise<unknown>,
-  code: string,
-  reason?: string,
-): Promise<WeftError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isWeftError(error), `expected a Weft error, got ${String(error)}`).toBe(true);
-  const weft = error as WeftError;
-  expect({ code: weft.code, reason: reason === undefined ? undefined : weft.reason }).toEqual({
-    code,
-    reason,
-  });
-  return weft;
-}
+export { expectWeftError } from "../../testing/expect-weft-error.js";
 
 /** Like `expectWeftError` for a function that throws synchronously. */
 export function expectThrowsWeft(fn: () => unknown, code: string, reason?: string): WeftError {

@@ -1,16 +1,4 @@
-/**
- * What the workflow conformance suite needs from a store adapter, and the helpers its tests
- * share: apps on the test's own database (each start opens a store, as a process would, so a stop
- * and a new app is a restart), an engine peek, and polling until a run reaches a status.
- */
-import { expect } from "vitest";
-import {
-  type App,
-  defineApp,
-  isWeftError,
-  type ServiceImplementation,
-  type WeftError,
-} from "../../core/index.js";
+import { type App, defineApp, type ServiceImplementation } from "../../core/index.js";
 import { createApp } from "../../create-app.js";
 import type { Store } from "../../store/index.js";
 import { uniqueName } from "../../testing/unique-name.js";
@@ -124,24 +112,8 @@ export async function untilStatus(app: App, id: string, status: RunStatus, timeo
   return wf(app).get(id);
 }
 
-/** Awaits `promise`, expecting it to reject with a Weft error of `code` (and `reason`). */
-export async function rejection(
-  promise: Promise<unknown>,
-  code: string,
-  reason?: string,
-): Promise<WeftError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isWeftError(error), `expected a Weft error, got ${String(error)}`).toBe(true);
-  const weft = error as WeftError;
-  expect({ code: weft.code, reason: reason === undefined ? undefined : weft.reason }).toEqual({
-    code,
-    reason,
-  });
-  return weft;
-}
+/** Awaits `promise`, expecting a Weft error of `code` (and `reason`). */
+export { expectWeftError as rejection } from "../../testing/expect-weft-error.js";
 
 /** A promise to release from outside, to hold a step at a known point. */
 export function gate(): { promise: Promise<void>; open(): void } {
