@@ -18,7 +18,7 @@
  */
 import { type Codec, jsonCodec } from "./codec.js";
 import { ConfigError, type ConfigInput, resolveConfig, type WeftConfig } from "./config.js";
-import type { ExtensionKey, Principal, Transactor } from "./context.js";
+import type { CallContext, ExtensionKey, Principal, TopicLike, Transactor } from "./context.js";
 import type { AnyContract, Client, ServiceImplementation } from "./contract.js";
 import { type Duration, toMilliseconds } from "./duration.js";
 import { cancelled, type FieldIssue, failedPrecondition } from "./errors.js";
@@ -26,7 +26,7 @@ import type { Middleware } from "./handler.js";
 import { createLocalTransport } from "./local-transport.js";
 import { createLogger, type Logger } from "./logger.js";
 import { type Placement, resolvePlacement } from "./placement.js";
-import { Runtime } from "./runtime.js";
+import { type PerformOptions, Runtime } from "./runtime.js";
 import type { Transport } from "./transport.js";
 
 /**
@@ -56,7 +56,15 @@ export interface AppSpec {
   hooks?: AppHooks;
   /** Durable workflows (`defineWorkflow` from `weft/workflow`); they need a store. */
   workflows?: readonly WorkflowLike[];
-  /** Give the app a store for `ctx.tx` even without workflows. Default: only with workflows. */
+  /**
+   * Topics the app's services publish (`defineTopic` from `weft`). Topics that services subscribe
+   * to are known from their subscriptions; list here the ones only published.
+   */
+  topics?: readonly TopicLike[];
+  /**
+   * Give the app a store for `ctx.tx` even without workflows or events. Default: only when the
+   * app has workflows, topics or subscriptions.
+   */
   store?: boolean;
 }
 
@@ -79,7 +87,9 @@ export interface AppDefinition {
   readonly config: ConfigInput | undefined;
   readonly hooks: AppHooks;
   readonly workflows: readonly WorkflowLike[];
-  /** True when the app needs a store (workflows, or `store: true`). */
+  /** Every topic: declared ones and those subscribed to, by name. */
+  readonly topics: readonly TopicLike[];
+  /** True when the app needs a store (workflows, topics, subscriptions, or `store: true`). */
   readonly store: boolean;
 }
 
@@ -91,6 +101,7 @@ const SPEC_KEYS = new Set([
   "config",
   "hooks",
   "workflows",
+  "topics",
   "store",
 ]);
 
@@ -129,6 +140,25 @@ export function defineApp(spec: AppSpec): AppDefinition {
       issues.push({ path: ["workflows", i], message: `workflow "${wf.name}" is listed twice` });
     } else workflowNames.add(wf.name);
   });
+  const topics = new Map<string, TopicLike>();
+  (spec.topics ?? []).forEach((topic, i) => {
+    if (topic?.kind !== "weft.topic") {
+      issues.push({ path: ["topics", i], message: "must be defineTopic(...)" });
+    } else if (topics.has(topic.name) && topics.get(topic.name) !== topic) {
+      issues.push({ path: ["topics", i], message: `two topics are named "${topic.name}"` });
+    } else topics.set(topic.name, topic);
+  });
+  for (const impl of spec.services ?? []) {
+    for (const subscription of impl?.subscriptions ?? []) {
+      const known = topics.get(subscription.topic.name);
+      if (known !== undefined && known !== subscription.topic) {
+        issues.push({
+          path: ["services", impl.contract.name, "subscriptions"],
+          message: `subscribes to a different topic also named "${subscription.topic.name}"`,
+        });
+      } else topics.set(subscription.topic.name, subscription.topic);
+    }
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     kind: "weft.app",
@@ -139,7 +169,8 @@ export function defineApp(spec: AppSpec): AppDefinition {
     config: spec.config,
     hooks: spec.hooks ?? {},
     workflows: [...(spec.workflows ?? [])],
-    store: spec.store === true || (spec.workflows ?? []).length > 0,
+    topics: [...topics.values()],
+    store: spec.store === true || (spec.workflows ?? []).length > 0 || topics.size > 0,
   });
 }
 
@@ -252,6 +283,17 @@ export interface App {
   describe(): AppDescription;
   /** What an extension provides under `key` (as `ctx.use`); throws FAILED_PRECONDITION if none. */
   use<T>(key: ExtensionKey<T>): T;
+  /**
+   * Runs work that belongs to a service of this process but is not a method call (an event
+   * handler, a gateway request) with a full call context: refused once the app drains (unless
+   * `admitted`), waited for by `stop()`, aborted at its deadline. For extensions.
+   */
+  perform<T>(
+    service: string,
+    operation: string,
+    fn: (ctx: CallContext) => Promise<T>,
+    options?: PerformOptions,
+  ): Promise<T>;
   /** Calls `listener` on every state change; returns an unsubscribe function. */
   onStateChange(listener: (state: AppState) => void): () => void;
 }
@@ -292,6 +334,13 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     ]);
   }
   const logger = options.logger ?? createLogger({ level: config.logLevel, app: name });
+  // The app's extensions, then those of the services that run here (a gateway's listener).
+  const extensions: readonly AppExtension[] = [
+    ...(options.extensions ?? []),
+    ...def.services
+      .filter((s) => placement.local.has(s.contract.name))
+      .flatMap((s) => s.extensions),
+  ];
   const localTransport = createLocalTransport({ serialize: config.serialize });
   const runtime = new Runtime({
     app: name,
@@ -308,9 +357,9 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     serverMiddleware: def.middleware.server,
     clientMiddleware: def.middleware.client,
     remoteMiddleware: options.resilience ?? [],
-    transactor: options.extensions?.find((e) => e.transactor !== undefined)?.transactor,
+    transactor: extensions.find((e) => e.transactor !== undefined)?.transactor,
     provided: (key) => {
-      for (const extension of options.extensions ?? []) {
+      for (const extension of extensions) {
         const value = extension.provide?.(key);
         if (value !== undefined) return value;
       }
@@ -330,7 +379,6 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     for (const listener of listeners) listener(next);
   };
 
-  const extensions = options.extensions ?? [];
   const stopExtensions = async (list: readonly AppExtension[]) => {
     for (const extension of [...list].reverse()) {
       try {
@@ -455,6 +503,9 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     },
     use(key) {
       return runtime.use(key);
+    },
+    perform(service, operation, fn, performOptions) {
+      return runtime.perform(service, operation, fn, performOptions);
     },
     describe() {
       return {

@@ -42,6 +42,33 @@ export interface WeftConfig {
   readonly principalKey: string | undefined;
   /** NATS credentials and TLS (each optional). */
   readonly nats: NatsAuthConfig;
+  /** The HTTP gateway's listener. Default `0.0.0.0:3000` (port 0 picks a free port). */
+  readonly http: { readonly host: string; readonly port: number };
+  /**
+   * The admin server (health, metrics, traces, management, dashboard). Default `127.0.0.1:9464`:
+   * loopback only; binding elsewhere requires `token`, sent as `Authorization: Bearer <token>`.
+   */
+  readonly admin: {
+    readonly host: string;
+    readonly port: number;
+    readonly token: string | undefined;
+  };
+  /** How the gateway verifies JWTs (each optional; code can set them too). */
+  readonly jwt: JwtConfig;
+}
+
+/** JWT verification settings read from config (the gateway's `auth` option may add to them). */
+export interface JwtConfig {
+  /** Required `iss`. */
+  readonly issuer: string | undefined;
+  /** Required `aud`. */
+  readonly audience: string | undefined;
+  /** URL of a JWKS document (RS256/ES256/EdDSA keys). */
+  readonly jwksUrl: string | undefined;
+  /** A PEM (SPKI) public key, for one static asymmetric key. */
+  readonly publicKey: string | undefined;
+  /** A shared secret for HS256 (at least 32 characters). */
+  readonly secret: string | undefined;
 }
 
 /** How to authenticate to NATS and secure the connection. */
@@ -82,6 +109,16 @@ export type ConfigInput = {
   readonly natsTlsCaFile?: string;
   readonly natsTlsCertFile?: string;
   readonly natsTlsKeyFile?: string;
+  readonly httpHost?: string;
+  readonly httpPort?: number | string;
+  readonly adminHost?: string;
+  readonly adminPort?: number | string;
+  readonly adminToken?: string;
+  readonly jwtIssuer?: string;
+  readonly jwtAudience?: string;
+  readonly jwksUrl?: string;
+  readonly jwtPublicKey?: string;
+  readonly jwtSecret?: string;
 };
 
 type Key = keyof ConfigInput;
@@ -109,6 +146,20 @@ const VARIABLES: Readonly<Record<Key, { env: string; secret?: boolean; help: str
   natsTlsCaFile: { env: "WEFT_NATS_TLS_CA_FILE", help: "PEM file of the CA" },
   natsTlsCertFile: { env: "WEFT_NATS_TLS_CERT_FILE", help: "PEM client certificate" },
   natsTlsKeyFile: { env: "WEFT_NATS_TLS_KEY_FILE", help: "PEM client key" },
+  httpHost: { env: "WEFT_HTTP_HOST", help: "gateway listen address (default 0.0.0.0)" },
+  httpPort: { env: "WEFT_HTTP_PORT", help: "gateway port (default 3000; 0 = any free port)" },
+  adminHost: { env: "WEFT_ADMIN_HOST", help: "admin listen address (default 127.0.0.1)" },
+  adminPort: { env: "WEFT_ADMIN_PORT", help: "admin port (default 9464; 0 = any free port)" },
+  adminToken: {
+    env: "WEFT_ADMIN_TOKEN",
+    secret: true,
+    help: "bearer token for the admin API (required off loopback)",
+  },
+  jwtIssuer: { env: "WEFT_JWT_ISSUER", help: "required JWT issuer (iss)" },
+  jwtAudience: { env: "WEFT_JWT_AUDIENCE", help: "required JWT audience (aud)" },
+  jwksUrl: { env: "WEFT_JWKS_URL", help: "URL of the JWKS that signs JWTs" },
+  jwtPublicKey: { env: "WEFT_JWT_PUBLIC_KEY", help: "PEM public key that signs JWTs" },
+  jwtSecret: { env: "WEFT_JWT_SECRET", secret: true, help: "HS256 secret, >= 32 characters" },
 };
 
 /** Variables Weft's own tooling reads; apps accept and ignore them. */
@@ -294,6 +345,29 @@ function parseLayer(
         if (typeof value === "string" && /^postgres(ql)?:\/\//.test(value)) out.databaseUrl = value;
         else bad(key, "must be a postgres:// or postgresql:// URL");
         break;
+      case "httpPort":
+      case "adminPort": {
+        const port = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+        if (typeof port === "number" && Number.isInteger(port) && port >= 0 && port <= 65535)
+          out[key] = port;
+        else bad(key, "must be a port number from 0 to 65535");
+        break;
+      }
+      case "jwtSecret":
+      case "adminToken":
+        if (typeof value === "string" && value.length >= (key === "jwtSecret" ? 32 : 16))
+          out[key] = value;
+        else bad(key, `must be at least ${key === "jwtSecret" ? 32 : 16} characters`);
+        break;
+      case "jwksUrl":
+        if (typeof value === "string" && /^https?:\/\/\S+$/.test(value)) out.jwksUrl = value;
+        else bad(key, "must be an http:// or https:// URL");
+        break;
+      case "httpHost":
+      case "adminHost":
+      case "jwtIssuer":
+      case "jwtAudience":
+      case "jwtPublicKey":
       case "dataDir":
       case "natsToken":
       case "natsUser":
@@ -349,6 +423,13 @@ export function resolveConfig(sources: ConfigSources = {}): WeftConfig {
     ...parseLayer(fromEnv(env, issues), "env", issues),
     ...parseLayer(sources.overrides ?? {}, "options", issues),
   };
+  const adminHost = merged.adminHost as string | undefined;
+  if (adminHost !== undefined && !isLoopback(adminHost) && merged.adminToken === undefined) {
+    issues.push({
+      path: ["WEFT_ADMIN_TOKEN"],
+      message: `required when the admin server binds to ${adminHost} (not loopback): management endpoints must not be open`,
+    });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   const nodeEnv = env.NODE_ENV;
   const runtimeEnv =
@@ -379,7 +460,28 @@ export function resolveConfig(sources: ConfigSources = {}): WeftConfig {
       tlsCertFile: merged.natsTlsCertFile as string | undefined,
       tlsKeyFile: merged.natsTlsKeyFile as string | undefined,
     },
+    http: {
+      host: (merged.httpHost as string | undefined) ?? "0.0.0.0",
+      port: (merged.httpPort as number | undefined) ?? 3000,
+    },
+    admin: {
+      host: (merged.adminHost as string | undefined) ?? "127.0.0.1",
+      port: (merged.adminPort as number | undefined) ?? 9464,
+      token: merged.adminToken as string | undefined,
+    },
+    jwt: {
+      issuer: merged.jwtIssuer as string | undefined,
+      audience: merged.jwtAudience as string | undefined,
+      jwksUrl: merged.jwksUrl as string | undefined,
+      publicKey: merged.jwtPublicKey as string | undefined,
+      secret: merged.jwtSecret as string | undefined,
+    },
   };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Describes every variable for `--help` output and docs. */

@@ -58,6 +58,43 @@ export interface CallContext {
    * Throws FAILED_PRECONDITION naming the key when the app has no such extension.
    */
   use<T>(key: ExtensionKey<T>): T;
+  /**
+   * Publishes an event on a topic. Inside `ctx.tx(fn)` the event is written to the outbox in that
+   * same transaction (it exists iff the transaction commits); outside one it is durable in the
+   * outbox before `publish` resolves. The event is validated against the topic's schema first
+   * (INVALID_ARGUMENT, nothing written). Needs the events of `weft` (an app with a store).
+   */
+  publish<T>(topic: TopicLike<T>, event: T, options?: PublishOptions): Promise<Published>;
+}
+
+/** A topic as core knows it: a name (and, as a type, its events). `defineTopic` makes one. */
+export interface TopicLike<T = unknown> {
+  readonly kind: "weft.topic";
+  readonly name: string;
+  /** Type carrier only; never set. */
+  readonly __event?: T;
+}
+
+/** Options of `ctx.publish`. */
+export interface PublishOptions {
+  /** The event's key (an order id, a customer id): carried to subscribers, for their use. */
+  readonly key?: string;
+}
+
+/** What `ctx.publish` recorded. */
+export interface Published {
+  /** The event's id (UUIDv7): subscribers see it, and their inbox dedupes on it. */
+  readonly id: string;
+}
+
+/** Publishes events for handlers (`ctx.publish`); the events extension provides it. */
+export interface Publisher {
+  publish(
+    ctx: CallContext | undefined,
+    topic: TopicLike,
+    event: unknown,
+    options?: PublishOptions,
+  ): Promise<Published>;
 }
 
 /** A typed key under which an app extension provides something to handlers. */
@@ -71,6 +108,11 @@ export interface ExtensionKey<T> {
 export function extensionKey<T>(name: string): ExtensionKey<T> {
   return Object.freeze({ name });
 }
+
+/** The key under which the events extension provides the publisher behind `ctx.publish`. */
+export const PUBLISHER: ExtensionKey<Publisher> = extensionKey<Publisher>(
+  "events (an app with a store: topics, subscriptions, workflows or `store: true`)",
+);
 
 /** A SQL statement built with the `sql` tag of `weft/store`. */
 export interface SqlStatement {

@@ -20,7 +20,8 @@
  * // elsewhere: const p = await ctx.client(catalog).get({ id: "p1" });
  * ```
  */
-import type { CallContext } from "./context.js";
+import type { AppExtension } from "./app.js";
+import type { CallContext, TopicLike } from "./context.js";
 import type { Duration } from "./duration.js";
 import { invalidArgument } from "./errors.js";
 import type { Middleware } from "./handler.js";
@@ -117,10 +118,23 @@ export type Client<C extends AnyContract> = {
   readonly [K in keyof C["methods"]]: ClientMethod<C["methods"][K]>;
 };
 
+/** A subscription as core knows it (`subscribe` from `weft` makes one). */
+export interface SubscriptionLike {
+  readonly kind: "weft.subscription";
+  readonly topic: TopicLike;
+}
+
 /** Options of `contract.implement`. */
 export interface ImplementOptions {
   /** Server middleware for this service only, inside the app's server middleware. */
   middleware?: readonly Middleware[];
+  /** Topics this service consumes: `subscribe(topic, handler, options)` from `weft`. */
+  subscriptions?: readonly SubscriptionLike[];
+  /**
+   * Work that runs wherever this service runs, started and stopped with the app (an HTTP
+   * gateway's listener, for instance). Extensions of services placed elsewhere do not start.
+   */
+  extensions?: readonly AppExtension[];
 }
 
 /** A contract paired with its handlers: what an app runs. */
@@ -129,6 +143,10 @@ export interface ServiceImplementation<C extends AnyContract = AnyContract> {
   readonly contract: C;
   readonly handlers: Implementation<C["methods"]>;
   readonly middleware: readonly Middleware[];
+  /** The topics this service consumes. */
+  readonly subscriptions: readonly SubscriptionLike[];
+  /** Work that starts and stops with this service wherever it runs. */
+  readonly extensions: readonly AppExtension[];
 }
 
 /** Any service contract (the constraint generic code uses). */
@@ -189,6 +207,8 @@ export function defineService<const N extends string, const M extends MethodMap>
         contract,
         handlers: handlers as Implementation<M>,
         middleware: options.middleware ?? [],
+        subscriptions: options.subscriptions ?? [],
+        extensions: options.extensions ?? [],
       };
     },
   };

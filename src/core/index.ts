@@ -41,6 +41,8 @@ export {
   type ConfigInput,
   type ConfigSources,
   describeVariables,
+  isLoopback,
+  type JwtConfig,
   KNOWN_VARIABLES,
   type NatsAuthConfig,
   type RuntimeEnv,
@@ -52,7 +54,12 @@ export {
   type ExtensionKey,
   extensionKey,
   type Principal,
+  PUBLISHER,
+  type Published,
+  type Publisher,
+  type PublishOptions,
   type SqlStatement,
+  type TopicLike,
   type Transactor,
   type TxHandle,
 } from "./context.js";
@@ -72,6 +79,7 @@ export {
   method,
   type ServiceContract,
   type ServiceImplementation,
+  type SubscriptionLike,
 } from "./contract.js";
 export { type Duration, type DurationUnit, toMilliseconds } from "./duration.js";
 export { ERROR_CODES, type ErrorCode, isErrorCode, isRetryableByDefault } from "./error-codes.js";
@@ -88,6 +96,7 @@ export {
 } from "./logger.js";
 export { DEFAULT_GROUP, type Placement, resolvePlacement } from "./placement.js";
 export { signPrincipal, verifyPrincipal } from "./principal-token.js";
+export type { PerformOptions } from "./runtime.js";
 export {
   type InferIn,
   type InferOut,

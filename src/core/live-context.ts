@@ -4,7 +4,16 @@
  * little more than this object.
  */
 
-import type { CallContext, ExtensionKey, Principal, TxHandle } from "./context.js";
+import {
+  type CallContext,
+  type ExtensionKey,
+  type Principal,
+  PUBLISHER,
+  type Published,
+  type PublishOptions,
+  type TopicLike,
+  type TxHandle,
+} from "./context.js";
 import type { AnyContract, Client } from "./contract.js";
 import type { WeftError } from "./errors.js";
 import type { IntrusiveList, Linked } from "./intrusive-list.js";
@@ -116,6 +125,14 @@ export class LiveContext implements CallContext, Linked {
 
   use<T>(key: ExtensionKey<T>): T {
     return this.runtime.use(key);
+  }
+
+  publish<T>(topic: TopicLike<T>, event: T, options?: PublishOptions): Promise<Published> {
+    try {
+      return this.runtime.use(PUBLISHER).publish(this, topic, event, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Aborts this call and every call made from it that is still running. Idempotent. */

@@ -6,7 +6,7 @@
 import { type ClientTarget, makeClient, type RootScope } from "./client.js";
 import type { Codec } from "./codec.js";
 import { type CompiledService, compileService } from "./compile.js";
-import type { CallContext, ExtensionKey, Transactor, TxHandle } from "./context.js";
+import type { CallContext, ExtensionKey, Principal, Transactor, TxHandle } from "./context.js";
 import type { AnyContract, CallOptions, Client, ServiceImplementation } from "./contract.js";
 import { type DeadlineEntry, DeadlineWheel } from "./deadline-wheel.js";
 import { toMilliseconds } from "./duration.js";
@@ -30,6 +30,18 @@ import type { CallHeaders, Transport, TransportHost } from "./transport.js";
 
 /** Whether the app takes calls. */
 export type Intake = "closed" | "open" | "draining";
+
+/** Options of `Runtime.perform` (and `app.perform`). */
+export interface PerformOptions {
+  /** Time limit of the work. Default: the app's call timeout. */
+  readonly timeoutMs?: number;
+  /** Continue this trace. */
+  readonly traceparent?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly principal?: Principal;
+  /** The work was accepted before the app began draining: run it while draining. */
+  readonly admitted?: boolean;
+}
 
 /** Everything the call path needs, fixed at start. */
 export interface RuntimeOptions {
@@ -256,6 +268,63 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     return this.dispatch(ctx, input).finally(() => {
       this.deadlines.remove(entry);
       signal?.removeEventListener("abort", onAbort);
+    });
+  }
+
+  /**
+   * Runs work that belongs to a local service but is not a method call (an event handler) as a
+   * served call: refused when intake is closed (or draining, unless `admitted`), counted in
+   * flight for drain, aborted at its deadline, with a full context for `fn`.
+   */
+  perform<T>(
+    service: string,
+    operation: string,
+    fn: (ctx: CallContext) => Promise<T>,
+    options: PerformOptions = {},
+  ): Promise<T> {
+    if (this.intake !== "open" && !(this.intake === "draining" && options.admitted === true)) {
+      return Promise.reject(
+        unavailable(
+          this.intake === "draining" ? "DRAINING" : "NOT_RUNNING",
+          `app ${this.app} is ${this.intake === "draining" ? "shutting down" : "not running"}; ${service} ${operation} was not run`,
+        ),
+      );
+    }
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.callTimeoutMs);
+    const ctx = new LiveContext(
+      this,
+      service,
+      operation,
+      false,
+      deadline,
+      options.metadata ?? {},
+      options.principal,
+      options.traceparent,
+      undefined,
+      options.admitted === true,
+    );
+    ctx.ran = true;
+    const entry: DeadlineEntry = {
+      deadline,
+      prev: undefined,
+      next: undefined,
+      list: undefined,
+      expire: () =>
+        ctx.abort(
+          deadlineExceeded("DEADLINE_EXCEEDED", `${service} ${operation}: deadline passed`),
+        ),
+    };
+    this.deadlines.add(entry);
+    this.inflight.add(ctx);
+    let running: Promise<T>;
+    try {
+      running = fn(ctx);
+    } catch (thrown) {
+      running = Promise.reject(thrown);
+    }
+    return running.finally(() => {
+      this.deadlines.remove(entry);
+      this.served(ctx);
     });
   }
 
