@@ -22,6 +22,7 @@ import {
   type Transport,
   type WeftConfig,
 } from "./core/index.js";
+import { type EventsOptions, eventsExtension } from "./events/extension.js";
 import { circuitBreaker, retry } from "./resilience/index.js";
 import { openStore, storeExtension } from "./store/extension.js";
 import type { Store } from "./store/types.js";
@@ -59,6 +60,8 @@ export interface WeftAppOptions extends AppOptions {
   store?: () => Promise<Store>;
   /** Workflow engine tuning (mostly for tests: a fake clock, short leases). */
   workflow?: { leaseMs?: number; pollMs?: number; clock?: Clock; maxConcurrent?: number };
+  /** Events tuning: retention, relay batch and poll, stream settings. */
+  events?: Omit<EventsOptions, "execute">;
 }
 
 /**
@@ -79,6 +82,11 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       open === undefined ? openStore(app.config, app.name) : open(),
     );
     extensions.push(store);
+    if (def.topics.length > 0) {
+      extensions.push(
+        eventsExtension(store, def, { ...options.events, execute: options.clientOnly !== true }),
+      );
+    }
     if (def.workflows.length > 0) {
       extensions.push(
         workflowExtension(store, {

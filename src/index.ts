@@ -9,4 +9,5 @@
  * ```
  */
 export * from "./core/index.js";
-export { createApp } from "./create-app.js";
+export { createApp, type WeftAppOptions } from "./create-app.js";
+export * from "./events/index.js";

@@ -79,6 +79,11 @@ export interface TopicLike<T = unknown> {
 export interface PublishOptions {
   /** The event's key (an order id, a customer id): carried to subscribers, for their use. */
   readonly key?: string;
+  /**
+   * The event's id, when the publisher has a natural one: publishing the same id again records
+   * nothing new (a retried handler, a re-run workflow step). Default: a new UUIDv7.
+   */
+  readonly id?: string;
 }
 
 /** What `ctx.publish` recorded. */

@@ -14,6 +14,7 @@ import {
   extensionKey,
   failedPrecondition,
   type Transactor,
+  type TxHandle,
   type WeftConfig,
 } from "../core/index.js";
 import type { Store } from "./types.js";
@@ -26,10 +27,21 @@ export const STORE: ExtensionKey<Store> = extensionKey<Store>(
   "store (add `store: true` or workflows to defineApp)",
 );
 
+/** Wraps `ctx.tx` transactions (the events record an event handler's transactions in its inbox). */
+export type TxInterceptor = <T>(
+  ctx: CallContext,
+  tx: TxHandle,
+  fn: (tx: TxHandle) => Promise<T>,
+) => Promise<T>;
+
 /** The store extension, with the store once open. */
 export interface StoreExtension extends AppExtension {
   /** The open store (throws before start). */
   readonly store: Store;
+  /** Runs `interceptor` around the body of every `ctx.tx` (inside the transaction). */
+  around(interceptor: TxInterceptor): void;
+  /** Calls `listener` after every outermost `ctx.tx` commits. */
+  onCommit(listener: () => void): void;
 }
 
 /** PostgreSQL schema name for an app: lowercase letters, digits and `_`. */
@@ -79,6 +91,8 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
   // Which call's transaction is open here: a transaction may nest within one handler (a
   // savepoint), never across a call to another service — split across processes it could not.
   const openBy = new AsyncLocalStorage<CallContext>();
+  const interceptors: TxInterceptor[] = [];
+  const committed: (() => void)[] = [];
   const transactor: Transactor = (ctx, fn) => {
     if (store === undefined) {
       return Promise.reject(
@@ -98,7 +112,16 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
       );
     }
     const open = store;
-    return openBy.run(ctx, () => open.transaction(fn));
+    const body =
+      interceptors.length === 0
+        ? fn
+        : interceptors.reduce<typeof fn>((inner, wrap) => (tx) => wrap(ctx, tx, inner), fn);
+    const running = openBy.run(ctx, () => open.transaction(body));
+    if (outer !== undefined || committed.length === 0) return running;
+    return running.then((value) => {
+      for (const listener of committed) listener();
+      return value;
+    });
   };
   return {
     name: "store",
@@ -108,6 +131,12 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
       return store;
     },
     transactor,
+    around(interceptor) {
+      interceptors.push(interceptor);
+    },
+    onCommit(listener) {
+      committed.push(listener);
+    },
     async start(app) {
       store = await open(app);
     },
