@@ -14,6 +14,7 @@ import {
   defineService,
   type ServiceImplementation,
   type TopicLike,
+  type WorkflowLike,
 } from "../../core/index.js";
 import { createApp } from "../../create-app.js";
 import { STORE } from "../../store/extension.js";
@@ -105,6 +106,7 @@ export interface EventsFixture {
     spec: {
       services: readonly ServiceImplementation[];
       topics?: readonly TopicLike[];
+      workflows?: readonly WorkflowLike[];
       groups?: Record<string, string[]>;
     },
     options?: { group?: string; events?: EventsOptions },
@@ -126,6 +128,7 @@ export function createEventsFixture(backend: EventsBackend): EventsFixture {
           name,
           services: spec.services,
           topics: spec.topics ?? [],
+          workflows: spec.workflows ?? [],
           ...(spec.groups ? { groups: spec.groups } : {}),
         }),
         {

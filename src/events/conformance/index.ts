@@ -7,6 +7,8 @@ import { z } from "zod";
 import { type CallContext, defineService, method } from "../../core/index.js";
 import { sql } from "../../store/index.js";
 import { expectWeftError } from "../../testing/expect-weft-error.js";
+import { defineWorkflow } from "../../workflow/authoring/index.js";
+import { workflows } from "../../workflow/client.js";
 import { events } from "../client.js";
 import { subscribe } from "../subscribe.js";
 import { defineTopic } from "../topic.js";
@@ -330,6 +332,38 @@ export function describeEventsConformance(
       await until(() => email.seen.length === 1, 15_000, "first delivery");
       await new Promise((r) => setTimeout(r, 300));
       expect(email.seen).toEqual(["d1"]);
+      const rows = await storeOf(app).query(sql`select id from weft_outbox`);
+      expect(rows).toHaveLength(1);
+    });
+
+    it("records an event a workflow step publishes once, though the step runs again", async () => {
+      const email = recorder();
+      let runs = 0;
+      const placeOrder = defineWorkflow(
+        "place-order",
+        { input: Order, output: z.string() },
+        async (wf, order) => {
+          await wf.step(
+            "publish",
+            async (step) => {
+              runs++;
+              await step.publish(orderPlaced, order, { key: order.orderId });
+              if (runs === 1) throw new Error("the step failed after publishing");
+            },
+            { retry: { attempts: 3, initial: "10ms" } },
+          );
+          return order.orderId;
+        },
+      );
+      const app = await start().start({
+        services: [consumerService("email", [subscribe(orderPlaced, email.handler)])],
+        workflows: [placeOrder],
+      });
+      await expect(workflows(app).run(placeOrder, { orderId: "w1", total: 4 })).resolves.toBe("w1");
+      await until(() => email.seen.length === 1, 15_000, "the step's event");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(runs).toBe(2);
+      expect(email.seen).toEqual(["w1"]);
       const rows = await storeOf(app).query(sql`select id from weft_outbox`);
       expect(rows).toHaveLength(1);
     });

@@ -11,7 +11,10 @@ import type {
   InferIn,
   InferOut,
   Logger,
+  Published,
+  PublishOptions,
   StandardSchemaV1,
+  TopicLike,
   TxHandle,
 } from "../../core/index.js";
 
@@ -34,6 +37,12 @@ export interface StepContext {
    * its recorded result is returned.
    */
   tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T>;
+  /**
+   * Publishes an event (see `ctx.publish`). Inside `ctx.tx` it commits with that transaction. Its
+   * id derives from the run, the step and the publish's position in the step, so a step run again
+   * (after a crash or a retry) records the event once.
+   */
+  publish<T>(topic: TopicLike<T>, event: T, options?: PublishOptions): Promise<Published>;
 }
 
 /** How a step retries. */

@@ -17,6 +17,10 @@ import {
   type Logger,
   normalizeError,
   notFound,
+  PUBLISHER,
+  type Published,
+  type PublishOptions,
+  type TopicLike,
   type TxHandle,
   validate,
   type WeftError,
@@ -25,7 +29,7 @@ import { type Store, sql } from "../../store/index.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import { Execution, type Halt } from "./execution.js";
 import type { Clock, ExecutionHost } from "./host.js";
-import { canonicalJson, newId } from "./ids.js";
+import { canonicalJson, newId, stepEventId } from "./ids.js";
 import { Journal, type RunRow } from "./journal.js";
 import { decodeJson, encodeJson } from "./json.js";
 import { Scheduler } from "./schedules.js";
@@ -621,6 +625,24 @@ export class Engine implements ExecutionHost {
   /** Runs executing in this process. */
   get running(): number {
     return this.executing.size;
+  }
+
+  publish(
+    runId: string,
+    seq: number,
+    index: number,
+    topic: TopicLike,
+    event: unknown,
+    options: PublishOptions | undefined,
+  ): Promise<Published> {
+    try {
+      return this.options.app.use(PUBLISHER).publish(undefined, topic, event, {
+        ...options,
+        id: options?.id ?? stepEventId(runId, seq, index),
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   client<C extends AnyContract>(contract: C, runId: string, step: string): Client<C> {

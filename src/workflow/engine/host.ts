@@ -2,7 +2,15 @@
  * What one execution needs from its engine: the journal, the clock, clients, and the owner id
  * that fences its writes.
  */
-import type { AnyContract, Client, Logger, TxHandle } from "../../core/index.js";
+import type {
+  AnyContract,
+  Client,
+  Logger,
+  Published,
+  PublishOptions,
+  TopicLike,
+  TxHandle,
+} from "../../core/index.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import type { Journal } from "./journal.js";
 
@@ -29,6 +37,15 @@ export interface ExecutionHost {
     index: number,
     fn: (tx: TxHandle) => Promise<T>,
   ): Promise<T>;
+  /** Publishes an event with an id derived from (run, seq, index): once however often re-run. */
+  publish(
+    runId: string,
+    seq: number,
+    index: number,
+    topic: TopicLike,
+    event: unknown,
+    options: PublishOptions | undefined,
+  ): Promise<Published>;
   /** Starts a child run (idempotent by id). */
   startChild(workflow: AnyWorkflow, input: unknown, id: string, parentId: string): Promise<void>;
   /** A new UUIDv7. */

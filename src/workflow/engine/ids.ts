@@ -1,5 +1,5 @@
 /** Run ids (UUIDv7: time-ordered) and the canonical JSON that makes "the same input" exact. */
-import { v7 } from "uuid";
+import { v5, v7 } from "uuid";
 
 /** A new UUIDv7. */
 export function newId(): string {
@@ -18,4 +18,12 @@ export function canonicalJson(value: unknown): string {
       : v,
   );
   return text ?? "null";
+}
+
+/** Namespace of the ids of events published by workflow steps (UUIDv5). */
+const STEP_EVENTS = "6f0c4d1e-7a43-5b8e-9c1d-2b5f3e8a9d70";
+
+/** The id of the `index`-th event published by step `seq` of run `runId`: the same on every re-run. */
+export function stepEventId(runId: string, seq: number, index: number): string {
+  return v5(`${runId}/${seq}/${index}`, STEP_EVENTS);
 }

@@ -36,6 +36,7 @@ export async function runStep(
   for (let attempt = 1; ; attempt++) {
     // Counted from 0 in every attempt, so a retry's n-th transaction finds the n-th recorded one.
     let txIndex = 0;
+    let publishIndex = 0;
     const controller = new AbortController();
     const ctx: StepContext = {
       runId: where.runId,
@@ -47,6 +48,8 @@ export async function runStep(
       client: (contract) => host.client(contract, where.runId, where.step),
       // Transactions are numbered per step (not per attempt): a retry finds earlier ones recorded.
       tx: (body) => host.stepTransaction(where.runId, where.seq, txIndex++, body),
+      publish: (topic, event, publishOptions) =>
+        host.publish(where.runId, where.seq, publishIndex++, topic, event, publishOptions),
     };
     let timer: NodeJS.Timeout | undefined;
     try {
