@@ -1,5 +1,5 @@
 /**
- * The shop: an Online-Boutique-like system of seven services and the checkout workflow. Placement
+ * The shop: an Online-Boutique-like system of eight services and the checkout workflow. Placement
  * lives here and only here: by default every group runs in one process; `WEFT_GROUP=orders` (with
  * a transport) would run one group alone, with no change to any service.
  *
@@ -30,6 +30,9 @@ import { currencySchema } from "./services/currency/schema.js";
 import { createEmail } from "./services/email/impl.js";
 import type { MailRepo } from "./services/email/repo.js";
 import { emailSchema } from "./services/email/schema.js";
+import { createLoyalty } from "./services/loyalty/impl.js";
+import type { LoyaltyRepo } from "./services/loyalty/repo.js";
+import { loyaltySchema } from "./services/loyalty/schema.js";
 import { createPayment } from "./services/payment/impl.js";
 import type { PaymentRepo } from "./services/payment/repo.js";
 import { paymentSchema } from "./services/payment/schema.js";
@@ -49,6 +52,7 @@ export interface ShopRepos {
   payment: PaymentRepo;
   shipping: ShipmentRepo;
   email: MailRepo;
+  loyalty: LoyaltyRepo;
 }
 
 /** Options of {@link createShop}. */
@@ -64,7 +68,7 @@ export interface ShopOptions {
 /** The shop's groups: which services may be deployed together. */
 export const SHOP_GROUPS = {
   edge: ["checkout"],
-  orders: ["cart", "payment", "shipping", "email"],
+  orders: ["cart", "payment", "shipping", "email", "loyalty"],
   catalog: ["catalog", "currency"],
 } as const;
 
@@ -76,6 +80,7 @@ export const SHOP_SCHEMAS: readonly ServiceSchema[] = [
   paymentSchema,
   shippingSchema,
   emailSchema,
+  loyaltySchema,
 ];
 
 /** Defines the shop. Its data is the store's, so each app (each test) needs its own store. */
@@ -93,6 +98,7 @@ export function createShop(options: ShopOptions = {}): AppDefinition {
         : createPayment(inMemory(repos.payment), payment),
       repos.shipping === undefined ? createShipping() : createShipping(inMemory(repos.shipping)),
       repos.email === undefined ? createEmail() : createEmail(inMemory(repos.email)),
+      repos.loyalty === undefined ? createLoyalty() : createLoyalty(inMemory(repos.loyalty)),
       createCheckout(),
     ],
     workflows: [checkoutWorkflow],

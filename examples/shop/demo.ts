@@ -69,8 +69,13 @@ export async function runDemo(app: App, print: Print): Promise<void> {
   print(`     ${"shipping".padEnd(28)}${formatMoney(order.shippingCost)}`);
   print(`     ${"total charged".padEnd(28)}${formatMoney(order.total)}`);
   const after = await app.client(cart).getCart({ userId: USER });
-  const sent = (await app.client(email).listSent({ to: EMAIL })).messages;
-  const confirmation = sent.find((m) => m.orderId === order.orderId);
+  // The confirmation follows the order.placed event the checkout published: wait for it a little.
+  let confirmation: { subject: string } | undefined;
+  for (let i = 0; i < 200 && confirmation === undefined; i++) {
+    const sent = (await app.client(email).listSent({ to: EMAIL })).messages;
+    confirmation = sent.find((m) => m.orderId === order.orderId);
+    if (confirmation === undefined) await new Promise((r) => setTimeout(r, 25));
+  }
   print(
     `     the cart now holds ${after.items.length} items; confirmation email: "${confirmation?.subject}"`,
   );

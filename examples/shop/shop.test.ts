@@ -14,10 +14,11 @@ import { catalog } from "./services/catalog/contract.js";
 import { checkout } from "./services/checkout/contract.js";
 import { currency } from "./services/currency/contract.js";
 import { email } from "./services/email/contract.js";
+import { loyalty } from "./services/loyalty/contract.js";
 import { payment } from "./services/payment/contract.js";
 import { shipping } from "./services/shipping/contract.js";
 import { addMoney, sumMoney } from "./shared/money.js";
-import { privateDataDir } from "./test-support.js";
+import { eventually, privateDataDir } from "./test-support.js";
 
 /** The Weft error a call failed with (fails the test if it succeeded). */
 async function rejectionOf(call: Promise<unknown>): Promise<WeftError> {
@@ -180,11 +181,25 @@ describePlacements("shop", suite, (h) => {
     expect(new Date(result.placedAt).toISOString()).toBe(result.placedAt);
 
     expect((await h().client(cart).getCart({ userId })).items).toEqual([]);
-    const { messages } = await h()
-      .client(email)
-      .listSent({ to: `${userId}@example.com` });
+    // Email and loyalty follow the order.placed event, shortly after the order returns.
+    const { messages } = await eventually(
+      () =>
+        h()
+          .client(email)
+          .listSent({ to: `${userId}@example.com` }),
+      (sent) => sent.messages.length > 0,
+    );
     expect(messages.map((m) => m.orderId)).toEqual([result.orderId]);
     expect(messages[0]?.text).toContain("USD 55.94");
+    const account = await eventually(
+      () => h().client(loyalty).getAccount({ userId }),
+      (a) => a.orders.length > 0,
+    );
+    expect(account).toEqual({
+      userId,
+      points: 55,
+      orders: [{ orderId: result.orderId, points: 55 }],
+    });
     const { shipments } = await h().client(shipping).listShipments({});
     expect(shipments.find((s) => s.trackingId === result.trackingId)?.status).toBe("shipped");
   });

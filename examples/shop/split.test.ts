@@ -18,7 +18,8 @@ import { cart } from "./services/cart/contract.js";
 import { catalog } from "./services/catalog/contract.js";
 import { checkout } from "./services/checkout/contract.js";
 import { email } from "./services/email/contract.js";
-import { privateDataDir } from "./test-support.js";
+import { loyalty } from "./services/loyalty/contract.js";
+import { eventually, privateDataDir } from "./test-support.js";
 
 const skip = await unreachable("nats");
 
@@ -62,9 +63,18 @@ describe.skipIf(skip)("shop split across processes", () => {
     });
     expect(order.items).toHaveLength(1);
     expect(order.total.currencyCode).toBe("EUR");
-    // The order went edge → orders (cart, payment, shipping, email) and edge → catalog.
-    const sent = await h.client(email).listSent({ to: "split@example.com" });
+    // The order went edge → orders (cart, payment, shipping) and edge → catalog; order.placed
+    // went through JetStream to email and loyalty (in the orders process).
+    const sent = await eventually(
+      () => h.client(email).listSent({ to: "split@example.com" }),
+      (s) => s.messages.length > 0,
+    );
     expect(sent.messages.length).toBe(1);
+    const account = await eventually(
+      () => h.client(loyalty).getAccount({ userId }),
+      (a) => a.orders.length > 0,
+    );
+    expect(account.orders.map((o) => o.orderId)).toEqual([order.orderId]);
     expect(h.responders.get("cart")).toEqual(new Set([pidOf("orders")]));
     expect(h.responders.get("email")).toEqual(new Set([pidOf("orders")]));
     expect(h.responders.get("catalog")).toEqual(new Set([pidOf("catalog")]));
@@ -77,7 +87,7 @@ describe.skipIf(skip)("shop split across processes", () => {
       "charge",
       "ship",
       "empty-cart",
-      "email",
+      "announce",
     ]);
   });
 

@@ -40,3 +40,21 @@ export async function dropSchemas(url: string, schemas: readonly string[]): Prom
     await admin.close();
   }
 }
+
+/**
+ * Polls `read` until `accept` holds on its result (events are handled after the publishing call
+ * returns), then returns the result; fails with the last result after `timeoutMs`.
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

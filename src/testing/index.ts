@@ -13,6 +13,7 @@ export {
   type StoreConformanceOptions,
   type StoreHarness,
 } from "../store/conformance.js";
+export { deleteEventStream } from "./event-streams.js";
 export { expectWeftError } from "./expect-weft-error.js";
 export { createFakeClock, type FakeClock } from "./fake-clock.js";
 export { freePort } from "./free-port.js";

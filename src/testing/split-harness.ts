@@ -122,6 +122,7 @@ export async function startSplit(options: SplitOptions): Promise<SplitHarness> {
     }
     set.add(pid);
   };
+  const { deleteEventStream } = await import("./event-streams.js");
   // Loaded here so that `weft/testing` works without a NATS client installed.
   const { createNatsTransport } = await import("../transport/nats/index.js");
   const client = createApp(options.definition, {
@@ -140,6 +141,7 @@ export async function startSplit(options: SplitOptions): Promise<SplitHarness> {
     async stop() {
       await client.stop({ grace: "5s" });
       await Promise.all(processes.map(stopChild));
+      await deleteEventStream(options.natsUrl, app);
     },
   };
 }

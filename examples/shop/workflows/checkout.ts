@@ -2,7 +2,7 @@
  * The checkout workflow: a saga whose steps are checkpointed in the app's store, so an order
  * placed when the process dies resumes where it stopped, and a failure undoes what was done.
  *
- *   price → reserve-stock → charge → ship → empty-cart → email
+ *   price → reserve-stock → charge → ship → empty-cart → announce
  *
  * - `price` reads the cart and prices it; an empty cart, an unknown product or an unsupported
  *   currency fails the run here, with nothing to undo (status `failed`).
@@ -10,8 +10,11 @@
  *   (undone by cancelling the shipment): when a later step fails — a declined card, an address the
  *   carrier refuses — the steps done so far are compensated in reverse order and the run ends
  *   `compensated`, with the failing step's error (code, reason, metadata) as the run's error.
- * - once shipped the order stands: `empty-cart` and `email` are retried, and if they still fail
+ * - once shipped the order stands: `empty-cart` and `announce` are retried, and if they still fail
  *   that is logged, not undone. Cancelling the run undoes everything, shipment included.
+ * - `announce` publishes `order.placed`: email sends the confirmation and loyalty awards points,
+ *   each once per order. The event's id derives from the run and step, so a step run again
+ *   publishes nothing new.
  *
  * A step may run again if the process died while it ran (at-least-once), so every call that
  * changes something carries the order id as its idempotency key: stock is reserved, the card
@@ -31,9 +34,9 @@ import { cart } from "../services/cart/contract.js";
 import { catalog } from "../services/catalog/contract.js";
 import { PlaceOrderRequest } from "../services/checkout/contract.js";
 import { priceCart } from "../services/checkout/price-cart.js";
-import { email } from "../services/email/contract.js";
 import { payment } from "../services/payment/contract.js";
 import { shipping } from "../services/shipping/contract.js";
+import { orderPlaced } from "../shared/events.js";
 import { OrderId, OrderResult } from "../shared/order.js";
 
 /** What a checkout run takes: the order request with its id. */
@@ -97,8 +100,8 @@ export const checkoutWorkflow = defineWorkflow(
       placedAt,
     };
     await bestEffort(wf, "empty-cart", (ctx) => ctx.client(cart).emptyCart({ userId }));
-    await bestEffort(wf, "email", (ctx) =>
-      ctx.client(email).sendOrderConfirmation({ email: order.email, order: placed }),
+    await bestEffort(wf, "announce", (ctx) =>
+      ctx.publish(orderPlaced, { userId, email: order.email, order: placed }, { key: orderId }),
     );
     return placed;
   },

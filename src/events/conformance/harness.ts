@@ -20,10 +20,10 @@ import { createApp } from "../../create-app.js";
 import { STORE } from "../../store/extension.js";
 import { sql } from "../../store/index.js";
 import { createPostgresStore } from "../../store/postgres/index.js";
+import { deleteEventStream } from "../../testing/event-streams.js";
 import { TEST_SERVERS } from "../../testing/services.js";
 import { uniqueName } from "../../testing/unique-name.js";
 import type { EventsOptions } from "../extension.js";
-import { streamName } from "../names.js";
 
 /** A backend the suite runs on. */
 export interface EventsBackend {
@@ -85,15 +85,7 @@ export function jetstreamBackend(): EventsBackend {
     config: async () => ({ databaseUrl: POSTGRES_URL, natsUrl: NATS_URL }),
     async cleanup(app) {
       await dropSchema(app);
-      const { connect } = await import("@nats-io/transport-node");
-      const { jetstreamManager } = await import("@nats-io/jetstream");
-      const nc = await connect({ servers: NATS_URL });
-      try {
-        const jsm = await jetstreamManager(nc);
-        await jsm.streams.delete(streamName(app)).catch(() => {});
-      } finally {
-        await nc.close();
-      }
+      await deleteEventStream(NATS_URL, app);
     },
   };
 }
