@@ -54,6 +54,11 @@ export interface Store extends Queryable {
    * of that transaction instead. Not retried: a retryable error (ABORTED) is the caller's to retry.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * True when called inside one of this store's transactions (same async context): statements
+   * run now join it. Background work started from here must not inherit that context.
+   */
+  inTransaction(): boolean;
   /** Applies pending migrations of one scope, each once, in its own transaction, race-free. */
   migrate(migrations: readonly Migration[], options?: MigrateOptions): Promise<MigrationReport>;
   /** Refuses new work, waits for running and queued transactions, then closes connections. */

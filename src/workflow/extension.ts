@@ -110,6 +110,8 @@ export function workflowExtension(
         ...(options.execute === undefined ? {} : { execute: options.execute }),
       });
       const e = engine;
+      // A run started inside a handler's transaction is claimed once that transaction commits.
+      store.onCommit(() => e.nudge());
       manage = new Management(
         store.store,
         () => e.clock.now(),

@@ -160,6 +160,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const begin = BEGIN[txOptions.isolation ?? "read committed"];
       return inFlight.track(() => sessions.transaction((s) => fn(s.tx), begin));
     },
+    inTransaction() {
+      return currentScope(context) !== undefined;
+    },
     async query<R = Row>(statement: SqlFragment): Promise<R[]> {
       const scope = currentScope(context);
       if (scope !== undefined) return scope.tx.query<R>(statement);

@@ -143,6 +143,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
       checkIsolation(txOptions?.isolation);
       return writer.enqueue((s) => fn(s.tx));
     },
+    inTransaction() {
+      return currentScope(context) !== undefined;
+    },
     async query<R = Row>(statement: SqlFragment): Promise<R[]> {
       const scope = currentScope(context);
       if (scope !== undefined) return scope.tx.query<R>(statement);

@@ -4,6 +4,7 @@
  * time. Only running executions are in memory. Store errors make it back off and try again; runs
  * are never lost, because the journal and leases are the only state.
  */
+import { AsyncResource } from "node:async_hooks";
 import {
   type AnyContract,
   type App,
@@ -114,6 +115,11 @@ export class Engine implements ExecutionHost {
     this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 1_000;
     this.maxConcurrent = options.maxConcurrent ?? 256;
+    // Nudges and launches come from callers' async contexts — a handler's open transaction among
+    // them — and the store would put the engine's statements in that transaction: they run in the
+    // engine's own context instead.
+    this.nudge = AsyncResource.bind(this.nudge.bind(this));
+    this.launch = AsyncResource.bind(this.launch.bind(this));
     this.clock.onAdvance?.(() => this.nudge());
     this.scheduler = new Scheduler(
       options.store,
@@ -262,8 +268,12 @@ export class Engine implements ExecutionHost {
     }
     const text = canonicalJson(input);
     const now = this.clock.now();
+    // Started inside a transaction, the run exists only once that commits: a worker claims it then.
     const here =
-      this.accepting && this.executing.size < this.maxConcurrent && known.queue === undefined;
+      this.accepting &&
+      this.executing.size < this.maxConcurrent &&
+      known.queue === undefined &&
+      !this.options.store.inTransaction();
     const row: RunRow = {
       id,
       workflow: known.name,
