@@ -22,19 +22,26 @@ import {
   type Transport,
   type WeftConfig,
 } from "./core/index.js";
+import { mountDashboard } from "./dashboard/index.js";
 import { type EventsOptions, eventsExtension } from "./events/extension.js";
+import { type ObserveAppOptions, observeApp, transportCheck } from "./observe/compose.js";
 import { circuitBreaker, retry } from "./resilience/index.js";
-import { openStore, storeExtension } from "./store/extension.js";
+import { openStore, STORE, storeExtension } from "./store/extension.js";
+import { sql } from "./store/sql.js";
 import type { Store } from "./store/types.js";
 import type { AnyWorkflow } from "./workflow/authoring/types.js";
+import { workflows } from "./workflow/client.js";
 import type { Clock } from "./workflow/engine/host.js";
 import { workflowExtension } from "./workflow/extension.js";
 
 /** A transport whose module loads on start, so apps that never split never load a NATS client. */
-function lazyNats(config: WeftConfig): Transport {
-  let inner: Transport | undefined;
+function lazyNats(config: WeftConfig): Transport & { readonly connected: boolean } {
+  let inner: (Transport & { readonly connected: boolean }) | undefined;
   return {
     name: "nats",
+    get connected() {
+      return inner?.connected ?? false;
+    },
     async serve(host, services) {
       const { createNatsTransport } = await import("./transport/nats/index.js");
       inner = createNatsTransport({ servers: config.natsUrl ?? "", auth: config.nats });
@@ -54,8 +61,8 @@ function lazyNats(config: WeftConfig): Transport {
   };
 }
 
-/** Options of {@link createApp}: core's, plus the store and workflow engine's. */
-export interface WeftAppOptions extends AppOptions {
+/** Options of {@link createApp}: core's, plus the store, workflow engine, events and observability's. */
+export interface WeftAppOptions extends AppOptions, ObserveAppOptions {
   /** Opens the app's store. Default: from config (PostgreSQL URL, else SQLite under dataDir). */
   store?: () => Promise<Store>;
   /** Workflow engine tuning (mostly for tests: a fake clock, short leases). */
@@ -74,7 +81,19 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
     (definition as AppDefinition).kind === "weft.app"
       ? (definition as AppDefinition)
       : defineApp(definition);
-  const extensions: AppExtension[] = [...(options.extensions ?? [])];
+  // Spans, metrics and the admin server (docs/observability.md): first in, last out.
+  const observed = observeApp(options, {
+    configs: [def.config, options.config],
+    env: options.env ?? process.env,
+    checks: def.store
+      ? { store: async (app: App) => void (await app.use(STORE).query(sql`select 1`)) }
+      : {},
+    workflows: def.workflows.length > 0 ? (app) => workflows(app) : undefined,
+  });
+  const extensions: AppExtension[] = [
+    ...(observed?.extensions ?? []),
+    ...(options.extensions ?? []),
+  ];
   if (def.store) {
     // The app's resolved config (and name) decide where its store lives.
     const open = options.store;
@@ -98,12 +117,31 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       );
     }
   }
-  return createCoreApp(def, {
+  const given = options.observer;
+  const app = createCoreApp(def, {
     ...options,
     extensions,
     resilience: options.resilience ?? [retry(), circuitBreaker()],
-    transport:
-      options.transport ??
-      ((config: WeftConfig) => (config.natsUrl === undefined ? undefined : lazyNats(config))),
+    observer:
+      observed === undefined || given === undefined
+        ? (observed?.observer ?? given)
+        : {
+            onSpan(span) {
+              observed.observer.onSpan(span);
+              given.onSpan(span);
+            },
+          },
+    transport: (config: WeftConfig) => {
+      const remote =
+        typeof options.transport === "function"
+          ? options.transport(config)
+          : (options.transport ?? (config.natsUrl === undefined ? undefined : lazyNats(config)));
+      const check = remote === undefined ? undefined : transportCheck(remote);
+      if (check !== undefined && remote !== undefined) observed?.admin?.check(remote.name, check);
+      return remote;
+    },
   });
+  // The dashboard's pages and API on the admin server (docs/dashboard.md).
+  if (observed?.admin !== undefined) mountDashboard(app, { definition: def });
+  return app;
 }

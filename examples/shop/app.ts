@@ -1,7 +1,8 @@
 /**
  * The shop: an Online-Boutique-like system of eight services and the checkout workflow. Placement
  * lives here and only here: by default every group runs in one process; `WEFT_GROUP=orders` (with
- * a transport) would run one group alone, with no change to any service.
+ * a transport) would run one group alone, with no change to any service. The HTTP API is the
+ * `gateway` service (gateway.ts) in group `edge`: its listener runs in the process running `edge`.
  *
  * Data lives in the app's store: a SQLite file `<dataDir>/<app>.sqlite` (`.data/shop.sqlite` by
  * default), or the PostgreSQL schema named after the app when `WEFT_DATABASE_URL` is set. Each
@@ -17,6 +18,7 @@
  * ```
  */
 import { type AppDefinition, type ConfigInput, defineApp } from "weft";
+import { createShopGateway } from "./gateway.js";
 import { createCart } from "./services/cart/impl.js";
 import type { CartRepo } from "./services/cart/repo.js";
 import { cartSchema } from "./services/cart/schema.js";
@@ -67,7 +69,7 @@ export interface ShopOptions {
 
 /** The shop's groups: which services may be deployed together. */
 export const SHOP_GROUPS = {
-  edge: ["checkout"],
+  edge: ["gateway", "checkout"],
   orders: ["cart", "payment", "shipping", "email", "loyalty"],
   catalog: ["catalog", "currency"],
 } as const;
@@ -100,6 +102,7 @@ export function createShop(options: ShopOptions = {}): AppDefinition {
       repos.email === undefined ? createEmail() : createEmail(inMemory(repos.email)),
       repos.loyalty === undefined ? createLoyalty() : createLoyalty(inMemory(repos.loyalty)),
       createCheckout(),
+      createShopGateway(),
     ],
     workflows: [checkoutWorkflow],
     groups: SHOP_GROUPS,

@@ -1,5 +1,6 @@
 /** The lines main.ts prints once the shop is up: which groups run where, in plain words. */
 import type { AppDescription } from "weft";
+import type { GatewayInfo } from "weft/gateway";
 
 /** Describes a started app for a newcomer, one fact per line. */
 export function formatStartup(d: AppDescription): string[] {
@@ -18,6 +19,17 @@ export function formatStartup(d: AppDescription): string[] {
     lines.push(
       `This process runs ${d.running.join(", ")}; the rest is reached over ${d.transport}.`,
     );
+  }
+  return lines;
+}
+
+/** Says where the shop's HTTP API listens, with a first request to try. */
+export function formatHttp(gateway: GatewayInfo): string[] {
+  const lines = [
+    `HTTP API: ${gateway.url} (${gateway.routes.length} routes; try: curl ${gateway.url}/products)`,
+  ];
+  if (gateway.openapiPath !== undefined) {
+    lines.push(`OpenAPI document: ${gateway.url}${gateway.openapiPath}`);
   }
   return lines;
 }

@@ -1,7 +1,9 @@
 /**
  * What `npm start` runs: the whole shop in one process, a short demo, then it serves until
  * SIGINT/SIGTERM. The first signal stops the app gracefully (drain, then exit 0); a second one
- * forces exit. Configuration comes from `WEFT_*` variables, as in any deployment.
+ * forces exit. Configuration comes from `WEFT_*` variables, as in any deployment. The shop's HTTP
+ * API (gateway.ts) listens on `WEFT_HTTP_HOST:WEFT_HTTP_PORT` (0.0.0.0:3000 by default); the
+ * banner prints its URL.
  *
  * Data is kept between runs: by default in the SQLite file `.data/shop.sqlite` (relative to the
  * working folder; `.data/` is git-ignored, `WEFT_DATA_DIR` moves it), or in the PostgreSQL schema
@@ -19,9 +21,11 @@
  */
 import { type App, createApp, isWeftError } from "weft";
 import { serveUntilSignal } from "weft/cli";
+import { GATEWAY } from "weft/gateway";
+import { adminUrl } from "weft/observe";
 import { describeStoreLocation, storeLocation } from "weft/store";
 import { createShop } from "./app.js";
-import { formatStartup } from "./banner.js";
+import { formatHttp, formatStartup } from "./banner.js";
 import { runDemo } from "./demo.js";
 
 const print = (line = "") => console.log(line);
@@ -30,7 +34,7 @@ const explain = (error: unknown) =>
 
 let app: App;
 try {
-  app = createApp(createShop());
+  app = createApp(createShop(), { admin: true }); // health, metrics, traces: docs/observability.md
 } catch (error) {
   console.error(`The shop cannot be created: ${explain(error)}`);
   process.exit(2);
@@ -41,6 +45,11 @@ try {
     log: print,
     onReady: async (running) => {
       for (const line of formatStartup(running.describe())) print(line);
+      if (running.placement.local.has("gateway")) {
+        for (const line of formatHttp(running.use(GATEWAY))) print(line);
+      }
+      const admin = adminUrl(running);
+      if (admin !== undefined) print(`Admin: ${admin} (/readyz, /metrics, /api/traces)`);
       const where = describeStoreLocation(storeLocation(running.config, running.name));
       print(`Data: ${where}, kept between runs (the checkout journal too).`);
       print();

@@ -2,8 +2,8 @@
 import pc from "picocolors";
 import type { AppDescription } from "../core/index.js";
 
-/** Formats an app description for people. */
-export function formatBanner(d: AppDescription): string {
+/** Formats an app description for people (with the admin server's URL, when it runs one). */
+export function formatBanner(d: AppDescription & { readonly admin?: string | null }): string {
   const lines = [`${pc.bold(d.name)} ${pc.dim(`(${d.env})`)} is ${pc.green(d.state)}`];
   for (const [group, services] of Object.entries(d.groups)) {
     const here = d.running.includes(group);
@@ -11,5 +11,8 @@ export function formatBanner(d: AppDescription): string {
     lines.push(`  ${pc.cyan(group.padEnd(12))} ${services.join(", ")}  ${pc.dim("—")} ${where}`);
   }
   lines.push(pc.dim(`  transport: ${d.transport}`));
+  if (typeof d.admin === "string") {
+    lines.push(pc.dim(`  admin:     ${d.admin}  (/readyz, /metrics, /api/traces)`));
+  }
   return lines.join("\n");
 }

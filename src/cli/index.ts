@@ -10,6 +10,12 @@
  * ```
  */
 export { formatBanner } from "./banner.js";
+export { type K8sInput, type K8sObject, manifestFiles } from "./k8s/manifests.js";
 export { DEFAULT_ENTRIES, findEntry, loadApp } from "./load-app.js";
 export { EXIT, main } from "./main.js";
+export { type MigrateResult, migrateApp } from "./migrate-app.js";
+export { type ScaffoldOptions, type ScaffoldResult, scaffold } from "./new/scaffold.js";
+export { parseTraffic, type TrafficSource } from "./placement-input.js";
+export { exitCodeOf } from "./report-error.js";
 export { type ServeOptions, serveUntilSignal } from "./serve.js";
+export { createUi, shouldColor, type Ui, type UiOptions } from "./ui.js";

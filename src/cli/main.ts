@@ -1,24 +1,41 @@
 /**
  * The `weft` command line. Exit codes: 0 success, 1 failure at run time, 2 bad usage or
- * configuration (the message says what to fix), 130 forced stop by a second signal.
+ * configuration (the message says what to fix), 3 not found (a run, a step), 130 forced stop by a
+ * second signal. Every command takes `--json` for scripts (docs/cli.md).
  */
 import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import pc from "picocolors";
-import { describeVariables, isWeftError, resolveConfig } from "../core/index.js";
+import { describeVariables, resolveConfig } from "../core/index.js";
 import { createApp } from "../create-app.js";
+import { adminUrl } from "../observe/admin/extension.js";
 import { formatBanner } from "./banner.js";
+import { registerDeploy } from "./commands/deploy.js";
+import { registerEvents } from "./commands/events.js";
+import { registerMigrate } from "./commands/migrate.js";
+import { registerNew } from "./commands/new.js";
+import { registerOpenApi } from "./commands/openapi.js";
+import { registerPlacement } from "./commands/placement.js";
+import { registerWorkflows } from "./commands/workflows.js";
 import { findEntry, loadApp } from "./load-app.js";
+import { EXIT, reportError } from "./report-error.js";
 import { serveUntilSignal } from "./serve.js";
+import { createUi } from "./ui.js";
 
-/** Exit codes of the `weft` command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, forced: 130 } as const;
+export { EXIT } from "./report-error.js";
 
 const version = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     version: string;
   }
 ).version;
+
+/** Flags of `weft start`. */
+interface StartFlags {
+  group?: string;
+  json?: boolean;
+  admin?: boolean;
+}
 
 function program(out: (s: string) => void): Command {
   const cli = new Command("weft")
@@ -35,15 +52,16 @@ function program(out: (s: string) => void): Command {
       "comma-separated groups to run in this process (env WEFT_GROUP)",
     )
     .option("--json", "print the startup description as JSON instead of a banner")
-    .action(async (entry: string | undefined, opts: { group?: string; json?: boolean }) => {
+    .option("--no-admin", "run no admin server (health probes, metrics, traces, management)")
+    .action(async (entry: string | undefined, opts: StartFlags) => {
       const definition = await loadApp(findEntry(entry, process.cwd()));
-      const app = createApp(
-        definition,
-        opts.group === undefined ? {} : { group: opts.group.split(",") },
-      );
+      const app = createApp(definition, {
+        admin: opts.admin !== false,
+        ...(opts.group === undefined ? {} : { group: opts.group.split(",") }),
+      });
       const report = await serveUntilSignal(app, {
         onReady: (running) => {
-          const description = running.describe();
+          const description = { ...running.describe(), admin: adminUrl(running) ?? null };
           out(opts.json ? JSON.stringify(description) : formatBanner(description));
           if (!opts.json) out(pc.dim("Press Ctrl+C to stop."));
         },
@@ -76,19 +94,26 @@ function program(out: (s: string) => void): Command {
       const shown = Object.fromEntries(
         flat.map(([k, v]) => [k, secret.has(k) && v !== undefined ? "(set, hidden)" : v]),
       );
-      if (opts.json) out(JSON.stringify(shown));
-      else {
+      const ui = createUi({ json: opts.json, out });
+      ui.result(shown, () => {
         for (const [k, v] of Object.entries(shown))
-          out(`${k.padEnd(18)} ${v === undefined ? pc.dim("(unset)") : String(v)}`);
-        out(
-          pc.dim(
+          ui.out(`${k.padEnd(18)} ${v === undefined ? ui.c.dim("(unset)") : String(v)}`);
+        ui.out(
+          ui.c.dim(
             `\nvariables: ${describeVariables()
               .map((v) => v.name)
               .join(", ")} (each also as *_FILE)`,
           ),
         );
-      }
+      });
     });
+  registerWorkflows(cli, out);
+  registerEvents(cli, out);
+  registerOpenApi(cli, out);
+  registerMigrate(cli, out);
+  registerPlacement(cli, out);
+  registerDeploy(cli, out);
+  registerNew(cli, out);
   return cli;
 }
 
@@ -102,14 +127,6 @@ export async function main(
     await cli.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (isWeftError(error) && error.code === "INVALID_ARGUMENT") {
-      console.error(pc.red(error.message));
-      return EXIT.usage;
-    }
-    console.error(
-      pc.red(`weft: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-    );
-    return EXIT.failure;
+    return reportError(error, createUi({ json: argv.includes("--json"), out }));
   }
 }

@@ -25,6 +25,7 @@ import { cancelled, type FieldIssue, failedPrecondition } from "./errors.js";
 import type { Middleware } from "./handler.js";
 import { createLocalTransport } from "./local-transport.js";
 import { createLogger, type Logger } from "./logger.js";
+import type { CallObserver } from "./observer.js";
 import { type Placement, resolvePlacement } from "./placement.js";
 import { type PerformOptions, Runtime } from "./runtime.js";
 import type { Transport } from "./transport.js";
@@ -200,6 +201,11 @@ export interface AppOptions {
   resilience?: readonly Middleware[];
   /** Codec for serialized and remote calls. Default JSON. */
   codec?: Codec;
+  /**
+   * Told about every span: calls made and served, work performed (`weft/observe` records them
+   * for traces, metrics and OpenTelemetry). Default none: the call path then builds no spans.
+   */
+  observer?: CallObserver;
 }
 
 /**
@@ -357,6 +363,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     serverMiddleware: def.middleware.server,
     clientMiddleware: def.middleware.client,
     remoteMiddleware: options.resilience ?? [],
+    observer: options.observer,
     transactor: extensions.find((e) => e.transactor !== undefined)?.transactor,
     provided: (key) => {
       for (const extension of extensions) {

@@ -86,6 +86,7 @@ export { ERROR_CODES, type ErrorCode, isErrorCode, isRetryableByDefault } from "
 export { errorFromWire, errorToWire, type WireError } from "./error-wire.js";
 export * from "./errors.js";
 export { chain, type Handler, type Middleware } from "./handler.js";
+export { notePayloadBytes } from "./live-context.js";
 export {
   createLogger,
   LOG_LEVELS,
@@ -93,7 +94,14 @@ export {
   type Logger,
   type LoggerOptions,
   type LogLevel,
+  REDACTED_PATHS,
 } from "./logger.js";
+export {
+  type CallObserver,
+  type FinishedSpan,
+  reportSpan,
+  type SpanKind,
+} from "./observer.js";
 export { DEFAULT_GROUP, type Placement, resolvePlacement } from "./placement.js";
 export { signPrincipal, verifyPrincipal } from "./principal-token.js";
 export type { PerformOptions } from "./runtime.js";

@@ -26,6 +26,18 @@ import {
   type TraceContext,
 } from "./trace-context.js";
 
+/** What a span needs besides its ids, kept on the context while the call runs. */
+export interface SpanTiming {
+  /** When the call (or the serving of it) began, from `performance.now()`. */
+  readonly startedAt: number;
+  /** The span recorded when serving ends: `internal` for work run by `perform`. */
+  readonly kind: "server" | "internal";
+  /** The call crossed a process boundary. */
+  readonly remote: boolean;
+  /** Bytes of request and reply on the wire, when a transport reports them. */
+  bytes: number | undefined;
+}
+
 /** What a context needs from the app that runs it. */
 export interface ContextRuntime {
   readonly app: string;
@@ -43,10 +55,23 @@ export class LiveContext implements CallContext, Linked {
   private controller: AbortController | undefined;
   private abortReason: WeftError | undefined;
   private childLogger: Logger | undefined;
+  /** The call made from this context that is still running, when there is one (the usual case). */
+  private child: LiveContext | undefined;
+  /** Further calls made from it that are still running (concurrent calls); made only for those. */
   private children: Set<LiveContext> | undefined;
   private ownTrace: TraceContext | undefined;
+  /** The caller's span of this call, when this context is also the callee's (`direct`). */
+  private clientTrace: TraceContext | undefined;
   /** Set when the method's own code started: errors after that may have had effects. */
   ran = false;
+  /**
+   * Set when the call is served in this process by a plain function call, with this same object
+   * as the callee's context: the call then still has two spans, the caller's (`callTrace`) and the
+   * callee's (`trace`, its child), exactly as when the call crosses a wire.
+   */
+  direct = false;
+  /** What the span of this call needs besides ids; made only when the app has an observer. */
+  span: SpanTiming | undefined = undefined;
 
   constructor(
     readonly runtime: ContextRuntime,
@@ -74,9 +99,19 @@ export class LiveContext implements CallContext, Linked {
           : typeof this.callerTrace === "string"
             ? parseTraceparent(this.callerTrace)
             : this.callerTrace;
-      this.ownTrace = from === undefined ? newTrace() : childTrace(from);
+      const call = from === undefined ? newTrace() : childTrace(from);
+      if (this.direct) {
+        this.clientTrace = call;
+        this.ownTrace = childTrace(call);
+      } else this.ownTrace = call;
     }
     return this.ownTrace;
+  }
+
+  /** The span of the call as its caller made it: `trace`, or its parent when served directly. */
+  get callTrace(): TraceContext {
+    const own = this.trace;
+    return this.clientTrace ?? own;
   }
 
   get app(): string {
@@ -140,17 +175,32 @@ export class LiveContext implements CallContext, Linked {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
+    this.child?.abort(reason);
     if (this.children !== undefined) for (const child of this.children) child.abort(reason);
   }
 
   /** Links a call made from this context, so aborting this one aborts it. */
   adopt(child: LiveContext): void {
-    this.children ??= new Set();
-    this.children.add(child);
+    // One call at a time needs no Set (one allocation and two hash operations per call).
+    if (this.child === undefined || this.child === child) this.child = child;
+    else {
+      this.children ??= new Set();
+      this.children.add(child);
+    }
   }
 
   /** Unlinks a finished child call. */
   release(child: LiveContext): void {
-    this.children?.delete(child);
+    if (this.child === child) this.child = undefined;
+    else this.children?.delete(child);
   }
+}
+
+/**
+ * Lets a transport report the bytes a call put on the wire (request and reply), for the call's
+ * client span. Does nothing for contexts Weft did not make.
+ */
+export function notePayloadBytes(ctx: CallContext, bytes: number): void {
+  const span = ctx instanceof LiveContext ? ctx.span : undefined;
+  if (span !== undefined) span.bytes = (span.bytes ?? 0) + bytes;
 }

@@ -33,26 +33,54 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Added to every line as `app`. */
   app?: string;
+  /**
+   * More paths to redact (pino `redact` syntax: `payment.card`, `*.password`,
+   * `headers["x-tenant-key"]`), added to {@link REDACTED_PATHS}. Default none.
+   */
+  redact?: readonly string[];
+  /** Where lines go. Default stdout. */
+  destination?: { write(line: string): void };
 }
 
 /**
- * Creates the default logger: pino JSON lines on stdout, with authorization headers and cookies
- * redacted wherever they appear one level deep.
+ * What the default logger always redacts: secret headers (`authorization`, `proxy-authorization`,
+ * `cookie`, `set-cookie`, `x-api-key`) at the top level, in a `headers` object, and one level
+ * deeper (`req.headers.authorization`), and `password` fields at the top level or one level deep.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  "authorization",
+  '["proxy-authorization"]',
+  "cookie",
+  '["set-cookie"]',
+  '["x-api-key"]',
+  "headers.authorization",
+  'headers["proxy-authorization"]',
+  "headers.cookie",
+  'headers["set-cookie"]',
+  'headers["x-api-key"]',
+  "*.authorization",
+  "*.cookie",
+  '*["x-api-key"]',
+  "*.headers.authorization",
+  '*.headers["proxy-authorization"]',
+  "*.headers.cookie",
+  '*.headers["set-cookie"]',
+  '*.headers["x-api-key"]',
+  "password",
+  "*.password",
+];
+
+/**
+ * Creates the default logger: pino JSON lines on stdout, with secret headers and passwords
+ * ({@link REDACTED_PATHS}) and the paths given in `redact` replaced by `[redacted]`.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino({
+  const settings = {
     level: options.level ?? "info",
     base: options.app === undefined ? {} : { app: options.app },
-    redact: {
-      paths: [
-        "authorization",
-        "headers.authorization",
-        "headers.cookie",
-        "*.authorization",
-        "*.headers.authorization",
-        "*.headers.cookie",
-      ],
-      censor: "[redacted]",
-    },
-  }) satisfies Logger;
+    redact: { paths: [...REDACTED_PATHS, ...(options.redact ?? [])], censor: "[redacted]" },
+  };
+  return (
+    options.destination === undefined ? pino(settings) : pino(settings, options.destination)
+  ) satisfies Logger;
 }

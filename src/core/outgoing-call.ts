@@ -9,11 +9,13 @@ import { cancelled, deadlineExceeded, normalizeError, type WeftError } from "./e
 import type { Handler } from "./handler.js";
 import type { IntrusiveList, Linked } from "./intrusive-list.js";
 import type { LiveContext } from "./live-context.js";
+import { type CallObserver, reportSpan, TIME_ORIGIN } from "./observer.js";
 
 /** The callee side of the runtime, for calls served by a plain function call. */
 export interface DirectHost {
   begin(ctx: LiveContext, input: unknown): Promise<unknown>;
-  served(ctx: LiveContext): void;
+  /** `end`: when serving ended (`performance.now()`), if the caller already read the clock. */
+  served(ctx: LiveContext, error?: WeftError, end?: number): void;
   failure(ctx: LiveContext, thrown: unknown): WeftError;
 }
 
@@ -26,6 +28,9 @@ export class OutgoingCall implements DeadlineEntry {
   private resolve!: (value: unknown) => void;
   private reject!: (error: WeftError) => void;
   private onAbort: (() => void) | undefined;
+  private observer: CallObserver | undefined;
+  /** Served directly: when the callee finished, read once for both spans. */
+  private endedAt = 0;
 
   constructor(
     private readonly ctx: LiveContext,
@@ -35,6 +40,13 @@ export class OutgoingCall implements DeadlineEntry {
 
   get deadline(): number {
     return this.ctx.deadline;
+  }
+
+  /** Reports the call's client span to `observer` when it settles; call before running it. */
+  observe(observer: CallObserver, remote: boolean): void {
+    this.observer = observer;
+    // Served directly, the same context also carries the callee's (server) span.
+    this.ctx.span = { startedAt: performance.now(), kind: "server", remote, bytes: undefined };
   }
 
   /** Sends the call through `route` and returns the caller's promise. */
@@ -66,12 +78,15 @@ export class OutgoingCall implements DeadlineEntry {
     }
     running.then(
       (value) => {
-        host.served(ctx);
+        if (this.observer !== undefined) this.endedAt = performance.now();
+        host.served(ctx, undefined, this.endedAt);
         this.succeed(value);
       },
       (error: unknown) => {
-        host.served(ctx);
-        this.settle(host.failure(ctx, error));
+        const failure = host.failure(ctx, error);
+        if (this.observer !== undefined) this.endedAt = performance.now();
+        host.served(ctx, failure, this.endedAt);
+        this.settle(failure);
       },
     );
     return promise;
@@ -111,27 +126,47 @@ export class OutgoingCall implements DeadlineEntry {
 
   private succeed(value: unknown): void {
     if (this.settled) return;
-    this.finish();
+    this.finish(undefined);
     this.resolve(value);
   }
 
   private settle(error: WeftError): void {
     if (this.settled) return;
-    this.finish();
+    this.finish(error);
     this.reject(error);
   }
 
   private fail(error: WeftError): void {
     if (this.settled) return;
-    this.finish();
+    this.finish(error);
     this.ctx.abort(error);
     this.reject(error);
   }
 
-  private finish(): void {
+  private finish(error: WeftError | undefined): void {
     this.settled = true;
     this.wheel.remove(this);
     if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
-    this.ctx.parent?.release(this.ctx);
+    const ctx = this.ctx;
+    ctx.parent?.release(ctx);
+    const span = ctx.span;
+    if (this.observer !== undefined && span !== undefined) {
+      const t = ctx.callTrace;
+      reportSpan(this.observer, {
+        kind: "client",
+        app: ctx.app,
+        service: ctx.service,
+        method: ctx.method,
+        traceId: t.traceId,
+        spanId: t.spanId,
+        parentSpanId: t.parentSpanId,
+        caller: ctx.parent?.service,
+        startTime: TIME_ORIGIN + span.startedAt,
+        durationMs: (this.endedAt === 0 ? performance.now() : this.endedAt) - span.startedAt,
+        error,
+        remote: span.remote,
+        bytes: span.bytes,
+      });
+    }
   }
 }

@@ -25,6 +25,7 @@ import { chain, type Handler, type Middleware } from "./handler.js";
 import { IntrusiveList } from "./intrusive-list.js";
 import { type ContextRuntime, LiveContext } from "./live-context.js";
 import type { Logger } from "./logger.js";
+import { type CallObserver, reportSpan, TIME_ORIGIN } from "./observer.js";
 import { OutgoingCall } from "./outgoing-call.js";
 import type { CallHeaders, Transport, TransportHost } from "./transport.js";
 
@@ -71,6 +72,8 @@ export interface RuntimeOptions {
    * inside the process cannot fail for network reasons.
    */
   readonly remoteMiddleware: readonly Middleware[];
+  /** Told about every span (calls made and served, work performed). Default none. */
+  readonly observer?: CallObserver | undefined;
 }
 
 /** The call path of one app. */
@@ -90,6 +93,12 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
   private readonly routes = new Map<string, Handler>();
   /** Local services called by plain function call (no serialization, no client middleware). */
   private readonly direct = new Set<string>();
+  private readonly observer: CallObserver | undefined;
+  /**
+   * Depth of calls being handed to the local transport right now. The local transport serves a
+   * call synchronously inside `call()`, so `accept` seeing 0 knows the call came over a wire.
+   */
+  private localSends = 0;
 
   constructor(private readonly options: RuntimeOptions) {
     this.app = options.app;
@@ -97,6 +106,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     this.codec = options.codec;
     this.maxPayload = options.maxPayload;
     this.principalKey = options.principalKey;
+    this.observer = options.observer;
     for (const impl of options.local) {
       this.services.set(
         impl.contract.name,
@@ -184,7 +194,8 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       parent !== undefined || scope?.admitted === true,
     );
     if (deadline <= now) {
-      return Promise.reject(
+      return this.unsent(
+        ctx,
         deadlineExceeded(
           "DEADLINE_EXCEEDED",
           `${service}.${method}: the deadline passed before the call was sent`,
@@ -193,16 +204,44 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     }
     const signal = options?.signal;
     if (signal?.aborted) {
-      return Promise.reject(
+      return this.unsent(
+        ctx,
         cancelled("CALL_CANCELLED", `${service}.${method}: cancelled before it was sent`),
       );
     }
-    if (parent?.aborted !== undefined) return Promise.reject(parent.aborted);
+    if (parent?.aborted !== undefined) return this.unsent(ctx, parent.aborted);
     const call = new OutgoingCall(ctx, this.deadlines, signal);
     // A plain in-process call with no client middleware skips the transport layer entirely.
-    return this.direct.has(service)
-      ? call.runDirect(this, input)
-      : call.run(this.route(service), input);
+    if (this.direct.has(service)) {
+      ctx.direct = true;
+      if (this.observer !== undefined) call.observe(this.observer, false);
+      return call.runDirect(this, input);
+    }
+    if (this.observer !== undefined) call.observe(this.observer, !this.services.has(service));
+    return call.run(this.route(service), input);
+  }
+
+  /** A call refused before it was sent: its client span (zero long) records why. */
+  private unsent(ctx: LiveContext, error: WeftError): Promise<never> {
+    if (this.observer !== undefined) {
+      const t = ctx.callTrace;
+      reportSpan(this.observer, {
+        kind: "client",
+        app: this.app,
+        service: ctx.service,
+        method: ctx.method,
+        traceId: t.traceId,
+        spanId: t.spanId,
+        parentSpanId: t.parentSpanId,
+        caller: ctx.parent?.service,
+        startTime: TIME_ORIGIN + performance.now(),
+        durationMs: 0,
+        error,
+        remote: false,
+        bytes: undefined,
+      });
+    }
+    return Promise.reject(error);
   }
 
   private route(service: string): Handler {
@@ -220,7 +259,16 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
                 { metadata: { service } },
               ),
             )
-        : (ctx, input) => transport.call(ctx, input);
+        : local
+          ? (ctx, input) => {
+              this.localSends += 1;
+              try {
+                return transport.call(ctx, input);
+              } finally {
+                this.localSends -= 1;
+              }
+            }
+          : (ctx, input) => transport.call(ctx, input);
     const middleware = local
       ? this.options.clientMiddleware
       : [...this.options.remoteMiddleware, ...this.options.clientMiddleware];
@@ -250,6 +298,14 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       undefined,
       options.admitted === true,
     );
+    if (this.observer !== undefined) {
+      ctx.span = {
+        startedAt: performance.now(),
+        kind: "server",
+        remote: this.localSends === 0,
+        bytes: undefined,
+      };
+    }
     // The caller's timer is in another context or process: abort at the deadline here too.
     const entry: DeadlineEntry = {
       deadline,
@@ -265,7 +321,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     const signal = options.signal;
     const onAbort = () => ctx.abort(normalizeError(signal?.reason));
     signal?.addEventListener("abort", onAbort, { once: true });
-    return this.dispatch(ctx, input).finally(() => {
+    return this.serve(ctx, input).finally(() => {
       this.deadlines.remove(entry);
       signal?.removeEventListener("abort", onAbort);
     });
@@ -304,6 +360,14 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
       options.admitted === true,
     );
     ctx.ran = true;
+    if (this.observer !== undefined) {
+      ctx.span = {
+        startedAt: performance.now(),
+        kind: "internal",
+        remote: false,
+        bytes: undefined,
+      };
+    }
     const entry: DeadlineEntry = {
       deadline,
       prev: undefined,
@@ -322,14 +386,54 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     } catch (thrown) {
       running = Promise.reject(thrown);
     }
-    return running.finally(() => {
-      this.deadlines.remove(entry);
-      this.served(ctx);
-    });
+    return running.then(
+      (value) => {
+        this.deadlines.remove(entry);
+        this.served(ctx);
+        return value;
+      },
+      (thrown: unknown) => {
+        this.deadlines.remove(entry);
+        this.served(ctx, this.observer === undefined ? undefined : normalizeError(thrown));
+        throw thrown;
+      },
+    );
   }
 
+  /**
+   * Serves a call made in this process whose caller's context went through client middleware and
+   * the local transport: the callee gets its own context (and span), a child of the caller's.
+   */
   dispatch(ctx: CallContext, input: unknown): Promise<unknown> {
-    const live = ctx as LiveContext;
+    const caller = ctx as LiveContext;
+    const callee = new LiveContext(
+      this,
+      caller.service,
+      caller.method,
+      caller.idempotent,
+      caller.deadline,
+      caller.metadata,
+      caller.principal,
+      undefined,
+      caller,
+      caller.nested,
+    );
+    if (this.observer !== undefined) {
+      callee.span = {
+        startedAt: performance.now(),
+        kind: "server",
+        remote: false,
+        bytes: undefined,
+      };
+    }
+    // Aborting the call (deadline, cancellation, shutdown) aborts the callee's context too.
+    caller.adopt(callee);
+    if (caller.aborted !== undefined) callee.abort(caller.aborted);
+    return this.serve(callee, input).finally(() => caller.release(callee));
+  }
+
+  /** Serves a call with its callee's context; served and failed calls are accounted for. */
+  private serve(live: LiveContext, input: unknown): Promise<unknown> {
     let running: Promise<unknown>;
     try {
       running = this.begin(live, input);
@@ -342,8 +446,9 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         return output;
       },
       (thrown: unknown) => {
-        this.served(live);
-        throw this.failure(live, thrown);
+        const error = this.failure(live, thrown);
+        this.served(live, error);
+        throw error;
       },
     );
   }
@@ -374,8 +479,31 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     }
   }
 
-  /** A served call finished: forget it, and wake a drain waiting for the last one. */
-  served(live: LiveContext): void {
+  /**
+   * A served call (or performed work) finished, failing with `error` if given: forget it, record
+   * its span (ending at `end`, a `performance.now()` reading, or now), and wake a drain waiting
+   * for the last one.
+   */
+  served(live: LiveContext, error?: WeftError, end?: number): void {
+    const span = live.span;
+    if (this.observer !== undefined && span !== undefined) {
+      const t = live.trace;
+      reportSpan(this.observer, {
+        kind: span.kind,
+        app: this.app,
+        service: live.service,
+        method: live.method,
+        traceId: t.traceId,
+        spanId: t.spanId,
+        parentSpanId: t.parentSpanId,
+        caller: undefined,
+        startTime: TIME_ORIGIN + span.startedAt,
+        durationMs: (end || performance.now()) - span.startedAt,
+        error,
+        remote: span.remote,
+        bytes: undefined,
+      });
+    }
     if (this.inflight.remove(live) && this.inflight.size === 0 && this.onIdle !== undefined) {
       const resolve = this.onIdle;
       this.onIdle = undefined;

@@ -21,20 +21,16 @@ const POOL_SIZE = 4096;
 const pool = Buffer.allocUnsafe(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
 function randomHex(bytes: number): string {
   if (poolOffset + bytes > POOL_SIZE) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  let hex = "";
   let any = 0;
-  for (let i = poolOffset; i < poolOffset + bytes; i++) {
-    const b = pool[i] as number;
-    any |= b;
-    hex += HEX[b];
-  }
+  for (let i = poolOffset; i < poolOffset + bytes; i++) any |= pool[i] as number;
+  // One flat string, not a rope of 2-character pieces: ids are kept (recorder, logs) and read
+  // character by character, and a rope costs an object per piece until it is flattened.
+  const hex = pool.toString("hex", poolOffset, poolOffset + bytes);
   poolOffset += bytes;
   // All-zero ids are invalid in W3C trace context; the odds are negligible but the rule is cheap.
   return any === 0 ? randomHex(bytes) : hex;

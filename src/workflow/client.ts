@@ -10,6 +10,7 @@
  * ```
  */
 import {
+  type CallContext,
   type Duration,
   type ExtensionKey,
   extensionKey,
@@ -28,6 +29,19 @@ export interface StartOptions {
    * UUIDv7.
    */
   readonly id?: string;
+  /**
+   * Who started the run: `workflows(ctx)` sets it from the handler's context, so the run's steps
+   * continue the caller's trace and their calls are drawn as the calling service's.
+   */
+  readonly origin?: RunOrigin;
+}
+
+/** The call that started a run. */
+export interface RunOrigin {
+  /** Its W3C trace position. */
+  readonly traceparent?: string;
+  /** The service whose handler started the run. */
+  readonly caller?: string;
 }
 
 /** The workflow client of an app. */
@@ -67,7 +81,18 @@ export const WORKFLOWS: ExtensionKey<WorkflowClient> = extensionKey<WorkflowClie
   "workflow engine (add workflows to defineApp)",
 );
 
-/** The workflow client of the app behind a call context or an app. */
+/**
+ * The workflow client of the app behind a call context or an app. From a call context, runs it
+ * starts remember the caller's trace and service (see {@link StartOptions.origin}).
+ */
 export function workflows(from: { use<T>(key: ExtensionKey<T>): T }): WorkflowClient {
-  return from.use(WORKFLOWS);
+  const client = from.use(WORKFLOWS);
+  const ctx = from as Partial<CallContext>;
+  if (typeof ctx.service !== "string" || typeof ctx.traceparent !== "string") return client;
+  const origin: RunOrigin = { traceparent: ctx.traceparent, caller: ctx.service };
+  return {
+    ...client,
+    start: (workflow, input, options) => client.start(workflow, input, { origin, ...options }),
+    run: (workflow, input, options) => client.run(workflow, input, { origin, ...options }),
+  };
 }

@@ -65,11 +65,10 @@ export function workflowExtension(
       ready().engine.startRun(workflow, input, startOptions),
     async run(workflow, input, runOptions) {
       const { engine: e } = ready();
-      const { id } = await e.startRun(
-        workflow,
-        input,
-        runOptions?.id === undefined ? {} : { id: runOptions.id },
-      );
+      const { id } = await e.startRun(workflow, input, {
+        ...(runOptions?.id === undefined ? {} : { id: runOptions.id }),
+        ...(runOptions?.origin === undefined ? {} : { origin: runOptions.origin }),
+      });
       const outcome = await e.waitFor(id, toMilliseconds(runOptions?.timeout ?? "30s", "timeout"));
       if (outcome.status !== "completed")
         throw (

@@ -9,6 +9,7 @@ import {
   type CallContext,
   errorFromWire,
   invalidArgument,
+  notePayloadBytes,
   resourceExhausted,
   type TransportHost,
   unavailable,
@@ -24,6 +25,8 @@ interface Pending {
   deadline: number;
   ctx: CallContext;
   startedAt: number;
+  /** Bytes of the request frame. */
+  sent: number;
 }
 
 /** Who answered a call, reported to an observer (tests, topology). */
@@ -108,6 +111,7 @@ export class Caller {
         deadline: ctx.deadline,
         ctx,
         startedAt: performance.now(),
+        sent: frame.length,
       });
       try {
         this.nc.publish(methodSubject(this.host.app, ctx.service, ctx.method), frame, {
@@ -128,6 +132,8 @@ export class Caller {
     if (p === undefined) return; // the caller stopped waiting (deadline): a late reply
     this.pending.delete(id);
     const { ctx } = p;
+    // For the call's span: what it weighed on the wire, both ways (headers not counted).
+    notePayloadBytes(ctx, p.sent + msg.data.length);
     const h = msg.headers;
     const response = decodeResponse(msg.data);
     let ok = false;

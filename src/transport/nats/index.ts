@@ -51,6 +51,8 @@ export interface NatsTransport extends Transport {
   readonly connection: NatsConnection | undefined;
   /** Connection events seen so far, by type (e.g. `reconnect`). */
   readonly events: Readonly<Record<string, number>>;
+  /** True while connected to a NATS server (false before start, while reconnecting, after close). */
+  readonly connected: boolean;
 }
 
 /** Creates the NATS transport of one app. It connects when the app starts. */
@@ -85,6 +87,9 @@ export function createNatsTransport(options: NatsTransportOptions): NatsTranspor
       return nc;
     },
     events,
+    get connected() {
+      return nc !== undefined && !nc.isClosed() && caller?.connected === true;
+    },
     async serve(host: TransportHost, services: readonly string[]) {
       nc = await connect(
         connectionOptions(options.servers, options.auth, options.name ?? `weft:${host.app}`),

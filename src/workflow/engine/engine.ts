@@ -9,6 +9,7 @@ import {
   type AnyContract,
   type App,
   alreadyExists,
+  type CallOptions,
   type Client,
   errorFromWire,
   errorToWire,
@@ -26,8 +27,11 @@ import {
   validate,
   type WeftError,
 } from "../../core/index.js";
+import type { Counter } from "../../observe/metrics/registry.js";
+import { metricsOf } from "../../observe/observability.js";
 import { type Store, sql } from "../../store/index.js";
 import type { AnyWorkflow } from "../authoring/types.js";
+import type { RunOrigin } from "../client.js";
 import { Execution, type Halt } from "./execution.js";
 import type { Clock, ExecutionHost } from "./host.js";
 import { canonicalJson, newId, stepEventId } from "./ids.js";
@@ -105,6 +109,8 @@ export class Engine implements ExecutionHost {
   private readonly scheduler: Scheduler;
   private readonly queues: ReadonlyMap<string, { concurrency: number; perSecond: number }>;
   private stopListening: (() => Promise<void>) | undefined;
+  /** Counts runs that end here, when the app records metrics. */
+  private readonly ended: Counter | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.owner = options.owner ?? newId();
@@ -143,6 +149,11 @@ export class Engine implements ExecutionHost {
       });
     }
     this.queues = queues;
+    this.ended = metricsOf(options.app)?.counter(
+      "weft_workflow_runs_total",
+      "Workflow runs that ended in this process, by workflow and final status.",
+      ["workflow", "status"],
+    );
   }
 
   /** Begins claiming and executing runs. */
@@ -242,7 +253,7 @@ export class Engine implements ExecutionHost {
   async startRun(
     workflow: AnyWorkflow,
     input: unknown,
-    options: { id?: string; parentId?: string } = {},
+    options: { id?: string; parentId?: string; origin?: RunOrigin } = {},
   ): Promise<{ id: string; created: boolean }> {
     const known = this.workflows.get(workflow.name);
     if (known === undefined) {
@@ -283,6 +294,8 @@ export class Engine implements ExecutionHost {
       output: null,
       error: null,
       parent_id: options.parentId ?? null,
+      traceparent: options.origin?.traceparent ?? null,
+      caller: options.origin?.caller ?? null,
       queue: known.queue?.name ?? null,
       owner: here ? this.owner : null,
       lease_until: here ? now + this.leaseMs : null,
@@ -354,6 +367,7 @@ export class Engine implements ExecutionHost {
           `this worker has no workflow ${run.workflow}; deploy code that has it, then resume run ${run.id}`,
         ),
         run.parent_id,
+        run.workflow,
       );
       return;
     }
@@ -502,6 +516,7 @@ export class Engine implements ExecutionHost {
     output: unknown,
     error: WeftError | undefined,
     parentId: string | null,
+    workflow = this.executing.get(id)?.run.workflow,
   ): Promise<void> {
     const now = this.clock.now();
     const written = await this.journal.setStatus(id, this.owner, status, {
@@ -511,6 +526,7 @@ export class Engine implements ExecutionHost {
       final: true,
     });
     if (!written) return;
+    this.ended?.inc({ workflow: workflow ?? "", status });
     if (parentId !== null) {
       await this.journal.wake(parentId, now);
       this.nudge();
@@ -656,10 +672,37 @@ export class Engine implements ExecutionHost {
   }
 
   client<C extends AnyContract>(contract: C, runId: string, step: string): Client<C> {
-    return this.options.app.client(contract, {
-      admitted: true,
-      metadata: { "weft-run": runId, "weft-step": step },
-    });
+    const run = this.executing.get(runId)?.run;
+    const metadata = { "weft-run": runId, "weft-step": step };
+    const traceparent = run?.traceparent ?? undefined;
+    const caller = run?.caller ?? undefined;
+    const app = this.options.app;
+    if (caller === undefined) {
+      return app.client(contract, {
+        admitted: true,
+        metadata,
+        ...(traceparent === undefined ? {} : { traceparent }),
+      });
+    }
+    // The run was started by a service's handler: its steps' calls are that service's work, in
+    // the trace of the call that started the run (a trace and a topology that show who called).
+    const client: Record<string, unknown> = {};
+    for (const method of Object.keys(contract.methods)) {
+      client[method] = (input: unknown, callOptions?: CallOptions) =>
+        app.perform(
+          caller,
+          `step ${step}`,
+          (ctx) =>
+            (
+              ctx.client(contract) as Record<
+                string,
+                (i: unknown, o?: CallOptions) => Promise<unknown>
+              >
+            )[method]?.(input, callOptions) as Promise<unknown>,
+          { admitted: true, metadata, ...(traceparent === undefined ? {} : { traceparent }) },
+        );
+    }
+    return client as Client<C>;
   }
 
   stepTransaction<T>(

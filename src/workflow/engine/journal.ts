@@ -27,6 +27,10 @@ export interface RunRow {
   started_at: number | null;
   updated_at: number;
   completed_at: number | null;
+  /** The trace position of the call that started the run: its steps continue that trace. */
+  traceparent?: string | null;
+  /** The service whose handler started the run: its steps' calls are that service's. */
+  caller?: string | null;
 }
 
 /** A recorded step as stored. */
@@ -67,10 +71,11 @@ export class Journal {
   async insertRun(row: RunRow): Promise<boolean> {
     const rows = await this.store.query(sql`
       insert into weft_runs (id, workflow, version, status, input, parent_id, queue, owner,
-        lease_until, wake_at, attempts, created_at, started_at, updated_at)
+        lease_until, wake_at, attempts, created_at, started_at, updated_at, traceparent, caller)
       values (${row.id}, ${row.workflow}, ${row.version}, ${row.status}, ${row.input},
         ${row.parent_id}, ${row.queue}, ${row.owner}, ${row.lease_until}, ${row.wake_at},
-        ${row.attempts}, ${row.created_at}, ${row.started_at}, ${row.updated_at})
+        ${row.attempts}, ${row.created_at}, ${row.started_at}, ${row.updated_at},
+        ${row.traceparent ?? null}, ${row.caller ?? null})
       on conflict (id) do nothing
       returning id`);
     return rows.length === 1;

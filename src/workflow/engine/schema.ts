@@ -91,6 +91,13 @@ export const WORKFLOW_MIGRATIONS: readonly Migration[] = [
     sqlite: scheduleTable("integer"),
     postgres: scheduleTable("bigint"),
   },
+  {
+    version: 3,
+    name: "run origin: the starter's trace and service",
+    sql: `
+      alter table weft_runs add column traceparent text;
+      alter table weft_runs add column caller text;`,
+  },
 ];
 
 /** Statuses of a run. */

@@ -1,0 +1,205 @@
+/**
+ * Kubernetes manifests for an app, one Deployment and one Service per placement group: every pod
+ * runs the same image with `WEFT_GROUP=<group>`, reads non-secret settings from a ConfigMap and
+ * secrets from a Secret (placeholders only), is probed on the admin port (`/livez`, `/readyz`),
+ * and drains on shutdown: a `preStop` pause lets endpoints drop the pod before SIGTERM, and the
+ * grace period covers the app's own shutdown grace. The group holding a service named `gateway`
+ * also exposes the HTTP port. Pure: builds objects, writes nothing.
+ */
+
+/** What the manifests are made from. */
+export interface K8sInput {
+  readonly app: string;
+  /** Group → services. */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  readonly image: string;
+  readonly namespace?: string | undefined;
+  /** The app's shutdown grace in ms (WEFT_SHUTDOWN_GRACE). */
+  readonly shutdownGraceMs: number;
+  readonly adminPort: number;
+  readonly httpPort: number;
+  /** Replicas per group. Default 2. */
+  readonly replicas?: number;
+}
+
+/** A Kubernetes object as plain data. */
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string } & Record<string, unknown>;
+} & Record<string, unknown>;
+
+/** Seconds the `preStop` hook waits so that Services stop routing to the pod before SIGTERM. */
+export const PRE_STOP_SECONDS = 5;
+/** Extra seconds past the app's grace before Kubernetes kills the pod. */
+export const GRACE_MARGIN_SECONDS = 5;
+/** The service whose group takes HTTP traffic from outside. */
+export const GATEWAY_SERVICE = "gateway";
+
+/** A DNS-1123 label: lowercase letters, digits and `-`, at most 63 characters. */
+export function dnsName(...parts: string[]): string {
+  return parts
+    .join("-")
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+}
+
+/** The names the manifests use. */
+export function names(input: K8sInput) {
+  return {
+    config: dnsName(input.app, "config"),
+    secret: dnsName(input.app, "secrets"),
+    group: (group: string) => dnsName(input.app, group),
+  };
+}
+
+/** Labels of a group's pods. */
+function labels(input: K8sInput, group: string) {
+  return {
+    "app.kubernetes.io/name": dnsName(input.app),
+    "app.kubernetes.io/component": dnsName(group),
+    "app.kubernetes.io/part-of": dnsName(input.app),
+  };
+}
+
+/** Settings every pod shares (nothing secret). */
+export function configMap(input: K8sInput): K8sObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: names(input).config,
+      labels: { "app.kubernetes.io/part-of": dnsName(input.app) },
+    },
+    data: {
+      WEFT_ENV: "production",
+      WEFT_LOG_LEVEL: "info",
+      WEFT_SHUTDOWN_GRACE: `${input.shutdownGraceMs}`,
+      // Probes come from the kubelet, off loopback: the admin server listens on every interface,
+      // which requires WEFT_ADMIN_TOKEN (in the Secret) for its management endpoints.
+      WEFT_ADMIN_HOST: "0.0.0.0",
+      WEFT_ADMIN_PORT: `${input.adminPort}`,
+      WEFT_HTTP_PORT: `${input.httpPort}`,
+    },
+  };
+}
+
+/** The secrets pods need, as placeholders that fail loudly until replaced. */
+export function secret(input: K8sInput): K8sObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: names(input).secret,
+      labels: { "app.kubernetes.io/part-of": dnsName(input.app) },
+    },
+    type: "Opaque",
+    stringData: {
+      WEFT_DATABASE_URL: "postgres://weft:REPLACE_ME@postgres:5432/weft",
+      WEFT_NATS_URL: "nats://nats:4222",
+      WEFT_PRINCIPAL_KEY: "REPLACE_ME",
+      WEFT_ADMIN_TOKEN: "REPLACE_ME",
+    },
+  };
+}
+
+/** The Deployment of one group. */
+export function deployment(input: K8sInput, group: string): K8sObject {
+  const isGateway = input.groups[group]?.includes(GATEWAY_SERVICE) === true;
+  const ports = [
+    { name: "admin", containerPort: input.adminPort, protocol: "TCP" },
+    ...(isGateway ? [{ name: "http", containerPort: input.httpPort, protocol: "TCP" }] : []),
+  ];
+  const probe = (path: string, period: number, failures: number) => ({
+    httpGet: { path, port: "admin" },
+    periodSeconds: period,
+    timeoutSeconds: 2,
+    failureThreshold: failures,
+  });
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: names(input).group(group), labels: labels(input, group) },
+    spec: {
+      replicas: input.replicas ?? 2,
+      selector: { matchLabels: labels(input, group) },
+      template: {
+        metadata: { labels: labels(input, group) },
+        spec: {
+          terminationGracePeriodSeconds:
+            Math.ceil(input.shutdownGraceMs / 1000) + PRE_STOP_SECONDS + GRACE_MARGIN_SECONDS,
+          containers: [
+            {
+              name: "weft",
+              image: input.image,
+              env: [{ name: "WEFT_GROUP", value: group }],
+              envFrom: [
+                { configMapRef: { name: names(input).config } },
+                { secretRef: { name: names(input).secret } },
+              ],
+              ports,
+              livenessProbe: probe("/livez", 10, 3),
+              readinessProbe: probe("/readyz", 5, 2),
+              startupProbe: probe("/livez", 2, 30),
+              lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SECONDS)] } } },
+              resources: {
+                requests: { cpu: "100m", memory: "128Mi" },
+                limits: { cpu: "1", memory: "512Mi" },
+              },
+              securityContext: { allowPrivilegeEscalation: false },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** The Service of one group: the admin port (metrics, health), and HTTP for the gateway's group. */
+export function service(input: K8sInput, group: string): K8sObject {
+  const isGateway = input.groups[group]?.includes(GATEWAY_SERVICE) === true;
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: names(input).group(group), labels: labels(input, group) },
+    spec: {
+      type: "ClusterIP",
+      selector: labels(input, group),
+      ports: [
+        { name: "admin", port: input.adminPort, targetPort: "admin", protocol: "TCP" },
+        ...(isGateway
+          ? [{ name: "http", port: input.httpPort, targetPort: "http", protocol: "TCP" }]
+          : []),
+      ],
+    },
+  };
+}
+
+/** The namespace, when one is asked for. */
+export function namespace(name: string): K8sObject {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+}
+
+/** Every file of the output folder: file name → objects (one YAML document each). */
+export function manifestFiles(input: K8sInput): Record<string, K8sObject[]> {
+  const files: Record<string, K8sObject[]> = {};
+  if (input.namespace !== undefined) files["namespace.yaml"] = [namespace(input.namespace)];
+  files["configmap.yaml"] = [configMap(input)];
+  files["secret.yaml"] = [secret(input)];
+  for (const group of Object.keys(input.groups))
+    files[`${dnsName(group)}.yaml`] = [deployment(input, group), service(input, group)];
+  return files;
+}
+
+/** The kustomization listing every file (and the namespace to put them in). */
+export function kustomization(input: K8sInput, files: readonly string[]): Record<string, unknown> {
+  return {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
+    resources: [...files],
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * A call under an `Idempotency-Key`: claim the key, run, store the answer. Every answer is stored
+ * — successes and errors alike (a declined card, a timeout, a 500) — so a retry never runs the
+ * method twice, except two kinds of errors that release the key instead: INVALID_ARGUMENT (the
+ * request itself is wrong: the client may fix it and retry with the same key) and transient
+ * refusals that say nothing ran (retryable, `mayHaveRun: false`: no instance available, shutting
+ * down, rate limited), which a retry may get past.
+ */
+import { normalizeError, type Principal, type WeftError } from "../core/index.js";
+import { fingerprintOf, type IdempotencyRecords, scopeOf } from "./idempotency.js";
+import type { Answer } from "./operation.js";
+import { edgeError, type RenderedProblem } from "./problem.js";
+import type { IdempotencyMode } from "./types.js";
+
+/** What {@link runIdempotent} needs. */
+export interface IdempotentCall {
+  readonly records: IdempotencyRecords;
+  readonly mode: IdempotencyMode;
+  /** The request's `Idempotency-Key` header. */
+  readonly header: string | string[] | undefined;
+  readonly principal: Principal | undefined;
+  readonly fingerprint: {
+    readonly method: string;
+    readonly target: string;
+    readonly body: Buffer | undefined;
+  };
+  /** How long the claim holds before another gateway may take it over. */
+  readonly lockMs: number;
+  readonly call: () => Promise<Answer>;
+  readonly problem: (error: WeftError) => RenderedProblem;
+  /** Told when the answer could not be stored (the client still gets it). */
+  readonly onStoreError: (error: unknown) => void;
+}
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The key of an `Idempotency-Key` header (a plain token or a quoted structured-field string). */
+function keyOf(header: string | string[] | undefined, mode: IdempotencyMode): string | undefined {
+  if (header === undefined) {
+    if (mode === "optional") return undefined;
+    throw edgeError(
+      400,
+      "INVALID_ARGUMENT",
+      "IDEMPOTENCY_KEY_MISSING",
+      "this operation needs an Idempotency-Key header",
+      {
+        issues: [{ path: ["headers", "idempotency-key"], message: "required" }],
+      },
+    );
+  }
+  const raw = Array.isArray(header) ? "" : header.trim();
+  const key = raw.length > 1 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  if (!KEY.test(key)) {
+    throw edgeError(
+      400,
+      "INVALID_ARGUMENT",
+      "IDEMPOTENCY_KEY_INVALID",
+      "the Idempotency-Key must be 1 to 255 visible ASCII characters, sent once",
+      {
+        issues: [
+          { path: ["headers", "idempotency-key"], message: "1 to 255 visible ASCII characters" },
+        ],
+      },
+    );
+  }
+  return key;
+}
+
+/** Runs `c.call` under the request's idempotency key (or plainly without one). */
+export async function runIdempotent(c: IdempotentCall): Promise<Answer> {
+  const key = keyOf(c.header, c.mode);
+  if (key === undefined) return c.call();
+  const scope = scopeOf(c.principal);
+  const f = c.fingerprint;
+  const claim = await c.records.claim(
+    scope,
+    key,
+    fingerprintOf(f.method, f.target, f.body),
+    c.lockMs,
+  );
+  switch (claim.kind) {
+    case "replay":
+      return {
+        status: claim.status,
+        body: claim.body === "" ? undefined : claim.body,
+        contentType: claim.contentType,
+        headers: { "idempotency-replayed": "true" },
+      };
+    case "in-flight":
+      throw edgeError(
+        409,
+        "ABORTED",
+        "IDEMPOTENCY_KEY_IN_USE",
+        "a request with this Idempotency-Key is still being processed; retry later",
+        {
+          headers: { "retry-after": "1" },
+          retryable: true,
+        },
+      );
+    case "mismatch":
+      throw edgeError(
+        422,
+        "INVALID_ARGUMENT",
+        "IDEMPOTENCY_KEY_REUSED",
+        "this Idempotency-Key was used with a different request",
+      );
+  }
+  let answer: Answer;
+  try {
+    answer = await c.call();
+  } catch (thrown) {
+    const error = normalizeError(thrown);
+    const release = error.code === "INVALID_ARGUMENT" || (error.retryable && !error.mayHaveRun);
+    if (!release) {
+      const problem = c.problem(error);
+      await c.records
+        .complete(scope, key, problem.status, problem.body, "application/problem+json")
+        .catch(c.onStoreError);
+    } else {
+      await c.records.release(scope, key).catch(c.onStoreError);
+    }
+    throw error;
+  }
+  // The call ran: its answer goes to the client even if the store fails now (the record then
+  // stays claimed until its lock lapses).
+  await c.records
+    .complete(scope, key, answer.status, answer.body ?? "", answer.contentType)
+    .catch(c.onStoreError);
+  return answer;
+}

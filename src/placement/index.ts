@@ -1,0 +1,21 @@
+/**
+ * The placement advisor (`weft/placement`): pure functions that suggest which services should
+ * share a process, from measured traffic and the rules you give. `weft placement suggest` is its
+ * command line.
+ *
+ * @example
+ * ```ts
+ * import { suggestPlacement } from "weft/placement";
+ * const { groups, explanation } = suggestPlacement({ k: 2, traffic: [{ from: "cart", to: "catalog", calls: 420 }] });
+ * ```
+ */
+export { crossTraffic, pairTraffic, suggestPlacement } from "./advisor.js";
+export { EXACT_LIMIT } from "./exact.js";
+export { formatRate } from "./explain.js";
+export type {
+  PairTraffic,
+  PlacementAdvice,
+  PlacementConstraints,
+  PlacementInput,
+  TrafficEdge,
+} from "./types.js";
