@@ -180,7 +180,12 @@ describe("mountDashboard on the admin server", () => {
       ]);
       expect(await res.text()).toContain('<base href="/" />');
     }
-    const asset = await fetch(`${url}/assets/app-1.js`);
+    // createApp mounted the built dashboard already: take an asset its page names.
+    const page = await (await fetch(`${url}/`)).text();
+    const named = /(?:src|href)="(?:\.\/|\/)?(assets\/[^"]+)"/.exec(page)?.[1];
+    expect(named).toBeDefined();
+    const asset = await fetch(`${url}/${named}`);
+    expect(asset.status).toBe(200);
     expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const missing = await fetch(`${url}/api/nothing-here`);
     expect(missing.status).toBe(404);
