@@ -40,6 +40,7 @@ const ALL = [
   { scope: "stock", version: 1, name: "stock table" },
   { scope: "workflow", version: 1, name: "workflow journal" },
   { scope: "workflow", version: 2, name: "cron schedules" },
+  { scope: "workflow", version: 3, name: "run origin: the starter's trace and service" },
 ];
 
 describe("weft migrate on SQLite", () => {
@@ -54,7 +55,7 @@ describe("weft migrate on SQLite", () => {
     const first = migrate(env);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(`SQLite file ${join(dir, env.WEFT_APP)}.sqlite`);
-    expect(first.stdout).toContain("Applied 3 migration(s):");
+    expect(first.stdout).toContain("Applied 4 migration(s):");
     expect(first.stdout).toMatch(/workflow\s+1\s+workflow journal/);
     expect(first.stdout).toMatch(/stock\s+1\s+stock table/);
 
@@ -64,7 +65,7 @@ describe("weft migrate on SQLite", () => {
     expect(report.applied).toEqual([]);
     expect(report.scopes).toEqual([
       { scope: "stock", version: 1 },
-      { scope: "workflow", version: 2 },
+      { scope: "workflow", version: 3 },
     ]);
     expect(migrate(env).stdout).toContain("Nothing to apply: every scope is up to date.");
   }, 120_000);
