@@ -1,42 +1,83 @@
 /**
- * Gathers calls made in the same tick into one batch (one SQL statement for many events): the
- * group commit that lets inbox writes keep up with thousands of events a second.
+ * Gathers calls into batches (one SQL statement for many events): the group commit that lets
+ * inbox writes keep up with thousands of events a second. Calls made in the same tick form a
+ * batch; while `maxRunning` batches are already being written, new calls wait and join the next
+ * one, so a busy store gets fewer, larger statements instead of a queue of small ones (an idle
+ * one still gets each batch at once).
  */
+import { AsyncResource } from "node:async_hooks";
+
+/** Options of {@link Batcher}. */
+export interface BatcherOptions {
+  /** Most items in one batch. Default 500. */
+  readonly maxBatch?: number;
+  /** Most batches running at once. Default 4. */
+  readonly maxRunning?: number;
+}
+
+/** Runs added items in batches; each `add` resolves with its item's result. */
 export class Batcher<I, R> {
   private queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
+  private running = 0;
+  private readonly maxBatch: number;
+  private readonly maxRunning: number;
 
   constructor(
     private readonly run: (items: readonly I[]) => Promise<readonly R[]>,
-    private readonly maxBatch = 500,
-  ) {}
+    options: BatcherOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 500;
+    this.maxRunning = options.maxRunning ?? 4;
+    // Batches run in the context the batcher was made in, never in an adding caller's (whose
+    // open transaction, if any, the store would put the batch's statement in).
+    this.flush = AsyncResource.bind(this.flush.bind(this));
+  }
 
   /** Adds an item; resolves with its result once its batch ran. */
   add(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (this.queue.length >= this.maxBatch && this.running < this.maxRunning) this.flush();
+      else this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.flush);
   }
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    this.run(batch.map((b) => b.item)).then(
-      (results) => {
-        batch.forEach((b, i) => {
-          b.resolve(results[i] as R);
-        });
-      },
-      (error: unknown) => {
-        for (const b of batch) b.reject(error);
-      },
-    );
+    while (this.queue.length > 0 && this.running < this.maxRunning) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.running++;
+      let ran: Promise<readonly R[]>;
+      try {
+        ran = this.run(batch.map((b) => b.item));
+      } catch (error) {
+        ran = Promise.reject(error);
+      }
+      ran.then(
+        (results) => {
+          this.finished();
+          batch.forEach((b, i) => {
+            b.resolve(results[i] as R);
+          });
+        },
+        (error: unknown) => {
+          this.finished();
+          for (const b of batch) b.reject(error);
+        },
+      );
+    }
+  }
+
+  /** A batch ended: the calls that waited for room go next. */
+  private finished(): void {
+    this.running--;
+    if (this.queue.length > 0) this.schedule();
   }
 }

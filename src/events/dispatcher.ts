@@ -17,7 +17,7 @@ import {
   type WeftError,
 } from "../core/index.js";
 import { Batcher } from "./batcher.js";
-import type { Consumer, Outcome } from "./broker.js";
+import type { Consumer, Deliver, Outcome } from "./broker.js";
 import type { EventEnvelope } from "./envelope.js";
 import type { EventStore } from "./event-store.js";
 import { retryDelay } from "./subscribe.js";
@@ -37,6 +37,49 @@ export interface DeliveryCounts {
   retried: number;
   dead: number;
 }
+
+/**
+ * A place among the handlers of one subscription running at once, as its broker hands them out.
+ * The dispatcher takes one only once it knows the handler will run (after the inbox check), and
+ * gives it back as soon as the handler returned or threw: the delivery's inbox record, and the ack
+ * or dequeue after it, no longer hold a place, nor does the inbox check before it.
+ */
+export interface HandlerSlot {
+  /** Waits for a place. */
+  acquire(): Promise<void> | undefined;
+  /** Gives the place back (once, after `acquire`). */
+  release(): void;
+}
+
+/**
+ * Handles one delivery like {@link Deliver}, with the handler run in a place taken from `slot`. A
+ * broker that read the consumer's inbox while claiming the event says what it found in
+ * `processed` (the dispatcher then skips its own read).
+ */
+export type StagedDeliver = (
+  consumer: Consumer,
+  event: EventEnvelope,
+  attempt: number,
+  slot: HandlerSlot,
+  processed?: boolean,
+) => Promise<Outcome>;
+
+/** The staged form of a broker's `deliver` (the dispatcher's own, or `deliver` in a place). */
+export function stagedDelivery(deliver: Deliver): StagedDeliver {
+  const staged = (deliver as Deliver & { staged?: StagedDeliver }).staged;
+  if (staged !== undefined) return staged;
+  return async (consumer, event, attempt, slot) => {
+    await slot.acquire();
+    try {
+      return await deliver(consumer, event, attempt);
+    } finally {
+      slot.release();
+    }
+  };
+}
+
+/** The place of a delivery that has none to wait for. */
+const ANY_PLACE: HandlerSlot = { acquire: () => undefined, release: () => {} };
 
 /** Runs deliveries for the brokers. */
 export class Dispatcher {
@@ -73,18 +116,55 @@ export class Dispatcher {
     });
   }
 
-  /** Handles one delivery of `event` to `consumer` (attempt from 1). */
-  deliver = async (consumer: Consumer, event: EventEnvelope, attempt: number): Promise<Outcome> => {
-    const outcome = await this.attempt(consumer, event, attempt);
+  /**
+   * Handles one delivery of `event` to `consumer` (attempt from 1). Carries its staged form as
+   * `deliver.staged` (see {@link stagedDelivery}), which the brokers use.
+   */
+  readonly deliver: Deliver = Object.assign(
+    (consumer: Consumer, event: EventEnvelope, attempt: number) =>
+      this.run(consumer, event, attempt, ANY_PLACE),
+    {
+      staged: ((consumer, event, attempt, slot, processed) =>
+        this.run(consumer, event, attempt, slot, processed)) satisfies StagedDeliver,
+    },
+  );
+
+  private async run(
+    consumer: Consumer,
+    event: EventEnvelope,
+    attempt: number,
+    slot: HandlerSlot,
+    processed?: boolean,
+  ): Promise<Outcome> {
+    let held = false;
+    const place = {
+      acquire: async () => {
+        await slot.acquire();
+        held = true;
+      },
+      release: () => {
+        if (!held) return;
+        held = false;
+        slot.release();
+      },
+    };
+    let outcome: Outcome;
+    try {
+      outcome = await this.attempt(consumer, event, attempt, place, processed);
+    } finally {
+      place.release();
+    }
     this.counts[outcome.kind === "retry" ? "retried" : outcome.kind]++;
     this.onOutcome?.(consumer, event, outcome);
     return outcome;
-  };
+  }
 
   private async attempt(
     consumer: Consumer,
     event: EventEnvelope,
     attempt: number,
+    place: { acquire(): Promise<void>; release(): void },
+    processed: boolean | undefined,
   ): Promise<Outcome> {
     if (event.target !== undefined && event.target !== consumer.name) return { kind: "skipped" };
     const { subscription, service } = consumer;
@@ -97,8 +177,9 @@ export class Dispatcher {
       await this.deadLetter(consumer, event, error as WeftError, attempt);
       return { kind: "dead" };
     }
-    if (await this.seen.add({ consumer: consumer.name, eventId: event.id }))
+    if (processed ?? (await this.seen.add({ consumer: consumer.name, eventId: event.id })))
       return { kind: "duplicate" };
+    await place.acquire();
     try {
       await this.app.perform(
         service,
@@ -121,6 +202,7 @@ export class Dispatcher {
         },
       );
     } catch (thrown) {
+      place.release();
       // Dead letters are for operators: keep what an unknown throwable said.
       const error = isWeftError(thrown)
         ? thrown
@@ -144,6 +226,7 @@ export class Dispatcher {
       );
       return { kind: "retry", delayMs: retryDelay(subscription, attempt) };
     }
+    place.release();
     // If this write fails, the event is delivered again: the handler's recorded transactions
     // return their results without running twice.
     await this.done.add({ consumer: consumer.name, eventId: event.id });

@@ -204,23 +204,35 @@ export class EventStore {
       values ${sql.join(rows)} on conflict (consumer, event_id) do nothing`);
   }
 
-  /** Claims due queued events of a consumer for `leaseMs`, counting the attempt. */
+  /**
+   * Claims due queued events of a consumer for `leaseMs`, counting the attempt, and tells for each
+   * whether the consumer's inbox already has it processed (the dedupe read, in the same statement).
+   */
   async claimQueued(
     consumer: string,
     limit: number,
     leaseMs: number,
-  ): Promise<{ event: EventEnvelope; attempt: number }[]> {
+  ): Promise<{ event: EventEnvelope; attempt: number; processed: boolean }[]> {
     const now = Date.now();
-    const rows = await this.store.query<EnvelopeRow & { event_id: string; attempts: number }>(sql`
+    const rows = await this.store.query<
+      EnvelopeRow & { event_id: string; attempts: number; processed: boolean | number }
+    >(sql`
       update weft_event_queue set claimed_until = ${now + leaseMs}, attempts = attempts + 1
       where consumer = ${consumer} and event_id in (
         select event_id from weft_event_queue
         where consumer = ${consumer} and next_at <= ${now}
           and (claimed_until is null or claimed_until < ${now})
         order by next_at, event_id limit ${limit} ${this.locking})
-      returning event_id, topic, event_key, payload, traceparent, published_at, attempts`);
+      returning event_id, topic, event_key, payload, traceparent, published_at, attempts,
+        exists (select 1 from weft_inbox where weft_inbox.consumer = weft_event_queue.consumer
+          and weft_inbox.event_id = weft_event_queue.event_id and weft_inbox.part = ${PROCESSED})
+          as processed`);
     return rows
-      .map((r) => ({ event: toEnvelope(r, r.event_id), attempt: Number(r.attempts) }))
+      .map((r) => ({
+        event: toEnvelope(r, r.event_id),
+        attempt: Number(r.attempts),
+        processed: r.processed === true || Number(r.processed) === 1,
+      }))
       .sort((a, b) => (a.event.id < b.event.id ? -1 : 1));
   }
 

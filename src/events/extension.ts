@@ -22,8 +22,10 @@ import type { StoreExtension } from "../store/extension.js";
 import type { Consumer, EventBroker } from "./broker.js";
 import { EVENTS, type EventsClient } from "./client.js";
 import { Dispatcher } from "./dispatcher.js";
+import type { EventEnvelope } from "./envelope.js";
 import { EventStore } from "./event-store.js";
 import { createLocalBroker } from "./local-broker.js";
+import { eventMetrics } from "./metrics.js";
 import { createPublisher } from "./publisher.js";
 import { Relay, type RelayOptions } from "./relay.js";
 import { EVENT_MIGRATIONS } from "./schema.js";
@@ -92,6 +94,7 @@ export function eventsExtension(
   let broker: EventBroker | undefined;
   let dispatcher: Dispatcher | undefined;
   let relay: Relay | undefined;
+  let relayed: ((events: readonly EventEnvelope[]) => void) | undefined;
   let cleanupTimer: NodeJS.Timeout | undefined;
   const retention = {
     outbox: toMilliseconds(options.retention?.outbox ?? "1h", "retention.outbox"),
@@ -231,7 +234,9 @@ export function eventsExtension(
                 ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
               });
       await broker.start();
-      dispatcher = new Dispatcher(app, open);
+      const counted = eventMetrics(app);
+      dispatcher = new Dispatcher(app, open, counted.processed);
+      relayed = counted.relayed;
     },
     async started(app) {
       if (
@@ -241,7 +246,7 @@ export function eventsExtension(
         dispatcher === undefined
       )
         return;
-      relay = new Relay(events, broker, app.logger, options.relay);
+      relay = new Relay(events, broker, app.logger, options.relay, relayed);
       relay.start();
       for (const consumer of consumers) {
         if (app.placement.local.has(consumer.service))

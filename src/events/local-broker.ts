@@ -1,15 +1,24 @@
 /**
  * The in-process broker: a durable queue per consumer in the app's store. Publishing fans each
  * event out to the queues of the topic's subscribers (in one transaction); each consumer claims
- * due events with a lease, handles up to its concurrency at once, and deletes, reschedules (retry
- * with backoff) or dead-letters them. A process that dies mid-event leaves its claim to expire,
- * then the event is delivered again; the inbox makes that harmless.
+ * due events with a lease, runs up to its concurrency of handlers at once, and deletes (in one
+ * statement for all the events settled in the same tick), reschedules (retry with backoff) or
+ * dead-letters them. A process that dies mid-event leaves its claim to expire, then the event is
+ * delivered again; the inbox makes that harmless.
  */
 import { AsyncResource } from "node:async_hooks";
 import type { Logger } from "../core/index.js";
-import type { Consumer, Deliver, EventBroker, Outcome } from "./broker.js";
+import { Batcher } from "./batcher.js";
+import type { Consumer, EventBroker, Outcome } from "./broker.js";
+import { type StagedDeliver, stagedDelivery } from "./dispatcher.js";
 import type { EventEnvelope } from "./envelope.js";
 import type { EventStore } from "./event-store.js";
+
+/**
+ * Deliveries of one consumer whose handler returned but whose inbox record or dequeue is still
+ * being written, at most: past it, claims wait (a slow store slows intake instead of piling up).
+ */
+const SETTLING_MAX = 1_000;
 
 /** Options of {@link createLocalBroker}. */
 export interface LocalBrokerOptions {
@@ -27,6 +36,17 @@ export function createLocalBroker(options: LocalBrokerOptions): EventBroker {
   const pollMs = options.pollMs ?? 250;
   const loops = new Map<string, ConsumerLoop>();
   const wake = (consumer: string) => loops.get(consumer)?.pump();
+  // Handled events leave their queues together: one DELETE per consumer and tick.
+  const handled = new Batcher<{ consumer: string; eventId: string }, undefined>(async (items) => {
+    const byConsumer = new Map<string, string[]>();
+    for (const { consumer, eventId } of items) {
+      const ids = byConsumer.get(consumer) ?? [];
+      ids.push(eventId);
+      byConsumer.set(consumer, ids);
+    }
+    for (const [consumer, ids] of byConsumer) await events.dequeue(events.store, consumer, ids);
+    return items.map(() => undefined);
+  });
   return {
     name: "local",
     async start() {},
@@ -40,7 +60,14 @@ export function createLocalBroker(options: LocalBrokerOptions): EventBroker {
       for (const consumer of new Set(items.map((i) => i.consumer))) wake(consumer);
     },
     async consume(consumer, deliver) {
-      const loop = new ConsumerLoop(consumer, deliver, events, logger, pollMs);
+      const loop = new ConsumerLoop(
+        consumer,
+        stagedDelivery(deliver),
+        events,
+        handled,
+        logger,
+        pollMs,
+      );
       loops.set(consumer.name, loop);
       loop.start();
     },
@@ -60,17 +87,22 @@ export function createLocalBroker(options: LocalBrokerOptions): EventBroker {
 
 /** One consumer's claim-and-handle loop. */
 class ConsumerLoop {
+  /** Claimed deliveries not finished (handler running, or being recorded and dequeued). */
   private inflight = 0;
+  /** Handlers running now (at most the subscription's concurrency). */
+  private handling = 0;
   private running = false;
   private pumping = false;
+  private refilling = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private idle: (() => void) | undefined;
 
   constructor(
     private readonly consumer: Consumer,
-    private readonly deliver: Deliver,
+    private readonly deliver: StagedDeliver,
     private readonly events: EventStore,
+    private readonly handled: Batcher<{ consumer: string; eventId: string }, undefined>,
     private readonly logger: Logger,
     private readonly pollMs: number,
   ) {
@@ -106,17 +138,22 @@ class ConsumerLoop {
   private async fill(): Promise<void> {
     const { subscription } = this.consumer;
     try {
-      while (this.running && this.inflight < subscription.concurrency) {
+      while (
+        this.running &&
+        this.handling < subscription.concurrency &&
+        this.inflight - this.handling < SETTLING_MAX
+      ) {
         const claimed = await this.events.claimQueued(
           this.consumer.name,
-          subscription.concurrency - this.inflight,
+          subscription.concurrency - this.handling,
           // The claim outlives the handler's time limit, so no second delivery overlaps it.
           subscription.timeoutMs + 5_000,
         );
         if (claimed.length === 0) return;
-        for (const { event, attempt } of claimed) {
+        for (const { event, attempt, processed } of claimed) {
           this.inflight++;
-          void this.handle(event, attempt);
+          this.handling++;
+          void this.handle(event, attempt, processed);
         }
       }
     } catch (error) {
@@ -127,10 +164,24 @@ class ConsumerLoop {
     }
   }
 
-  private async handle(event: EventEnvelope, attempt: number): Promise<void> {
+  private async handle(event: EventEnvelope, attempt: number, processed: boolean): Promise<void> {
     let outcome: Outcome;
+    let slot = true;
+    const handled = () => {
+      if (!slot) return;
+      slot = false;
+      this.handling--;
+      this.refill();
+    };
     try {
-      outcome = await this.deliver(this.consumer, event, attempt);
+      // The place was taken when the event was claimed.
+      outcome = await this.deliver(
+        this.consumer,
+        event,
+        attempt,
+        { acquire: () => undefined, release: handled },
+        processed,
+      );
     } catch (error) {
       // The store failed while recording: deliver again soon.
       this.logger.warn(
@@ -142,7 +193,7 @@ class ConsumerLoop {
     try {
       if (outcome.kind === "retry")
         await this.events.reschedule(this.consumer.name, event.id, outcome.delayMs);
-      else await this.events.dequeue(this.events.store, this.consumer.name, [event.id]);
+      else await this.handled.add({ consumer: this.consumer.name, eventId: event.id });
     } catch (error) {
       // The claim expires and the event comes again; the inbox dedupes it.
       this.logger.warn(
@@ -150,10 +201,24 @@ class ConsumerLoop {
         "updating the queue failed",
       );
     } finally {
+      handled();
       this.inflight--;
       if (this.inflight === 0) this.idle?.();
-      this.pump();
+      this.refill();
     }
+  }
+
+  /**
+   * Claims more in the next turn of the event loop: on a synchronous store (SQLite) claims and
+   * handlers could otherwise follow each other in microtasks alone, starving timers and I/O.
+   */
+  private refill(): void {
+    if (this.refilling) return;
+    this.refilling = true;
+    setImmediate(() => {
+      this.refilling = false;
+      this.pump();
+    });
   }
 
   async drain(deadline: number): Promise<void> {

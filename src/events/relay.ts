@@ -9,6 +9,7 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Logger } from "../core/index.js";
 import type { EventBroker } from "./broker.js";
+import type { EventEnvelope } from "./envelope.js";
 import type { EventStore } from "./event-store.js";
 
 /** Options of {@link Relay}. */
@@ -36,6 +37,8 @@ export class Relay {
     private readonly broker: EventBroker,
     private readonly logger: Logger,
     private readonly options: RelayOptions = {},
+    /** Told of every batch the broker took (metrics count them). */
+    private readonly onRelayed?: (events: readonly EventEnvelope[]) => void,
   ) {
     // A nudge comes from inside a publisher's transaction: the relay's own statements must not
     // run in that transaction's async context (the store would put them in it), so they run in
@@ -85,6 +88,7 @@ export class Relay {
         }
         await this.events.markPublished(rows.map((r) => r.id));
         this.relayed += rows.length;
+        this.onRelayed?.(rows);
         this.failures = 0;
         if (rows.length < batch) return;
       }

@@ -101,7 +101,7 @@ export interface EventsFixture {
       workflows?: readonly WorkflowLike[];
       groups?: Record<string, string[]>;
     },
-    options?: { group?: string; events?: EventsOptions },
+    options?: { group?: string; events?: EventsOptions; observe?: boolean },
   ): Promise<App>;
   /** Stops every app and removes the test's data. */
   dispose(): Promise<void>;
@@ -127,6 +127,7 @@ export function createEventsFixture(backend: EventsBackend): EventsFixture {
           env: {},
           config: { ...config, logLevel: "silent" },
           ...(options.group === undefined ? {} : { group: options.group }),
+          ...(options.observe === undefined ? {} : { observe: options.observe }),
           events: { pollMs: 50, relay: { pollMs: 50 }, ...options.events },
         },
       );

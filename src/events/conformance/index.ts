@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type CallContext, defineService, method } from "../../core/index.js";
+import { parsePrometheus } from "../../observe/fixtures/prometheus.js";
+import { OBSERVE } from "../../observe/observability.js";
 import { sql } from "../../store/index.js";
 import { expectWeftError } from "../../testing/expect-weft-error.js";
 import { defineWorkflow } from "../../workflow/authoring/index.js";
@@ -178,24 +180,27 @@ export function describeEventsConformance(
     it("dead-letters a poison event after its attempts while the others keep flowing", async () => {
       const good: string[] = [];
       let poisonAttempts = 0;
-      const app = await start().start({
-        services: [
-          ordersService(),
-          consumerService("email", [
-            subscribe(
-              orderPlaced,
-              async (_ctx, event) => {
-                if (event.orderId === "poison") {
-                  poisonAttempts++;
-                  throw new Error("cannot render this order");
-                }
-                good.push(event.orderId);
-              },
-              { retry: { attempts: 3, initial: "20ms", max: "50ms" }, concurrency: 1 },
-            ),
-          ]),
-        ],
-      });
+      const app = await start().start(
+        {
+          services: [
+            ordersService(),
+            consumerService("email", [
+              subscribe(
+                orderPlaced,
+                async (_ctx, event) => {
+                  if (event.orderId === "poison") {
+                    poisonAttempts++;
+                    throw new Error("cannot render this order");
+                  }
+                  good.push(event.orderId);
+                },
+                { retry: { attempts: 3, initial: "20ms", max: "50ms" }, concurrency: 1 },
+              ),
+            ]),
+          ],
+        },
+        { observe: true },
+      );
       const orders = app.client(ordersService().contract);
       await orders.place({ orderId: "poison", total: 1 });
       for (let i = 0; i < 10; i++) await orders.place({ orderId: `g${i}`, total: 1 });
@@ -211,6 +216,19 @@ export function describeEventsConformance(
       expect(JSON.parse(dead?.event.payload ?? "{}").orderId).toBe("poison");
       expect(poisonAttempts).toBe(3);
       expect(good.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `g${i}`).sort());
+
+      // The same story in the app's Prometheus counters.
+      const counted = parsePrometheus(app.use(OBSERVE).metrics.render());
+      const processed = (outcome: string) =>
+        counted.value("weft_events_processed_total", {
+          service: "email",
+          topic: "order.placed",
+          outcome,
+        });
+      expect(counted.value("weft_events_published_total", { topic: "order.placed" })).toBe(11);
+      expect(processed("processed")).toBe(10);
+      expect(processed("retried")).toBe(2);
+      expect(processed("dead_lettered")).toBe(1);
     });
 
     it("dead-letters a malformed or schema-breaking event at once, with the reason", async () => {

@@ -1,0 +1,154 @@
+/**
+ * Reliability scenario 15 for events, split across processes on PostgreSQL and NATS JetStream: a
+ * publisher process places a flow of orders (each order and its event in one transaction) while
+ * two subscribing services run two replica processes each, sharing one durable consumer per
+ * service. The parent kills replicas with SIGKILL at random moments (and now and then the
+ * publisher) and restarts each at once. At the end every committed order has been processed
+ * exactly once by each service: one effect row per event per service, none missing, and the
+ * inboxes and the stream agree.
+ *
+ * `WEFT_SOAK_EVENTS` sets the number of events (default 10,000 in CI — `CI` set — else 2,000).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { unreachable } from "../testing/services.js";
+import { CONSUMERS } from "./fixtures/crash-app.js";
+import { killChildren } from "./fixtures/crash-child.js";
+import { Fleet } from "./fixtures/crash-fleet.js";
+import {
+  account,
+  crashTarget,
+  readMarks,
+  streamMessages,
+  waitSettled,
+} from "./fixtures/crash-target.js";
+
+const skip = (await unreachable("postgres")) || (await unreachable("nats"));
+
+const EVENTS = Number(process.env.WEFT_SOAK_EVENTS ?? (process.env.CI ? 10_000 : 2_000));
+/** Replica processes per subscribing service. */
+const REPLICAS = 2;
+/** Most kill rounds (a slow machine would otherwise spend its time restarting processes). */
+const MAX_KILLS = 16;
+
+async function soak() {
+  const target = await crashTarget("evsoak", "jetstream");
+  const fleet = new Fleet();
+  const began = Date.now();
+  let publishing: Error | undefined;
+  const check = () => {
+    fleet.check();
+    if (publishing !== undefined) throw publishing;
+  };
+  try {
+    await fleet.add({
+      name: "orders",
+      options: target.options({ groups: ["orders"] }),
+      replicas: 1,
+      // A steady flow over about a minute (ten orders and their events per transaction), so
+      // that the kills below land while the subscribers have work in hand.
+      started: (child) =>
+        void child
+          .publish({
+            total: EVENTS,
+            concurrency: 4,
+            perSecond: Math.max(50, Math.round(EVENTS / 60)),
+            perTx: 10,
+          })
+          .catch((error: Error) => {
+            // A publisher killed by the test stops publishing; any other failure is the test's.
+            if (child.running) publishing = error;
+          }),
+    });
+    for (const service of CONSUMERS) {
+      await fleet.add({
+        name: service,
+        // Each handler works 50 ms before its transaction: a replica holds several deliveries
+        // at any moment of the flow, so a kill cuts some short and they come again.
+        options: target.options({ groups: [service], concurrency: 16, handlerMs: 50 }),
+        replicas: REPLICAS,
+      });
+    }
+    // Kill at random moments (every 2–6 s: a restart costs as much CPU as hundreds of events),
+    // while the flow lasts, until both services were killed and a delivery came again because
+    // of it (or MAX_KILLS rounds).
+    const kills = new Map<string, number>();
+    for (let round = 0; ; round++) {
+      await sleep(2_000 + Math.random() * 4_000);
+      check();
+      const a = await account(target.store);
+      const least = Math.min(...CONSUMERS.map((s) => a.processed[s] ?? 0));
+      const redelivered = (await readMarks(target)).some((m) => m.kind === "B" && m.attempt > 1);
+      const faulted = CONSUMERS.every((s) => kills.has(s)) && redelivered;
+      if ((faulted && least >= EVENTS * 0.5) || least >= EVENTS || round >= MAX_KILLS) break;
+      // The subscribers' replicas in turn; every fifth kill, the publisher while it publishes.
+      const role =
+        round % 5 === 4 && a.orders < EVENTS ? "orders" : (CONSUMERS[round % 2] as string);
+      if (await fleet.kill(role)) kills.set(role, (kills.get(role) ?? 0) + 1);
+    }
+    const accounting = await waitSettled(target.store, EVENTS, 300_000, check);
+    const marks = await readMarks(target);
+    return {
+      accounting,
+      marks,
+      kills,
+      ended: fleet.ended,
+      stream: await streamMessages(target.app),
+      seconds: Math.round((Date.now() - began) / 1000),
+    };
+  } finally {
+    await fleet.stop();
+    await killChildren();
+    await target.cleanup();
+  }
+}
+
+describe.skipIf(skip)("soak: events across processes with replicas killed at random", () => {
+  afterEach(() => killChildren());
+
+  it(`every one of ${EVENTS} events is processed exactly once by each service`, async () => {
+    const r = await soak();
+    const killed = [...r.kills.values()].reduce((a, b) => a + b, 0);
+    const perService = CONSUMERS.map((service) => {
+      const began = r.marks.filter((m) => m.kind === "B" && m.service === service);
+      return {
+        service,
+        invocations: began.length,
+        redelivered: began.filter((m) => m.attempt > 1).length,
+      };
+    });
+    console.log(
+      `soak (postgres+jetstream): ${EVENTS} events in ${r.seconds} s; ${killed} SIGKILLs (${[
+        ...r.kills,
+      ]
+        .map(([role, n]) => `${role} ${n}`)
+        .join(", ")}), each process restarted; ` +
+        perService
+          .map(
+            (p) =>
+              `${p.service}: ${p.invocations} handler invocations, ${p.redelivered} redeliveries`,
+          )
+          .join("; ") +
+        `; messages in the stream: ${r.stream}`,
+    );
+    // Faults happened, and events were delivered again because of them.
+    expect(CONSUMERS.every((s) => (r.kills.get(s) ?? 0) > 0)).toBe(true);
+    expect(perService.reduce((sum, p) => sum + p.redelivered, 0)).toBeGreaterThan(0);
+    expect(perService.some((p) => p.invocations > EVENTS)).toBe(true);
+    for (const service of CONSUMERS) {
+      expect(r.ended.get(service)?.killed).toBe(r.kills.get(service));
+      expect(r.ended.get(service)?.crashed).toBe(0);
+    }
+    // Nothing lost, nothing done twice.
+    expect(r.accounting.orders).toBe(EVENTS);
+    for (const service of CONSUMERS) {
+      expect(r.accounting.missing[service]).toEqual([]);
+      expect(r.accounting.duplicated[service]).toEqual([]);
+      expect(r.accounting.phantom[service]).toEqual([]);
+      expect(r.accounting.processed[service]).toBe(EVENTS);
+    }
+    expect(r.accounting.unpublished).toBe(0);
+    expect(r.accounting.deadLetters).toBe(0);
+    expect(r.stream).toBe(EVENTS);
+  }, 600_000);
+});
