@@ -3,6 +3,8 @@
  * machine-readable results to `bench/results/<name>.json`. BENCH_* variables tune the harness
  * (see README.md).
  */
+import { eventsOptionsFromEnv, formatEvents, runEvents } from "./events.js";
+import { formatGateway, gatewayOptionsFromEnv, runGateway } from "./gateway.js";
 import { formatInProcessCalls, runInProcessCalls } from "./in-process-calls.js";
 import { optionsFromEnv, writeReport } from "./measure.js";
 import { formatRemoteCalls, runRemoteCalls } from "./remote-calls.js";
@@ -28,6 +30,20 @@ const benchmarks = [
     run: async () => {
       const report = await runWorkflows(workflowOptionsFromEnv());
       return { report, table: formatWorkflows(report) };
+    },
+  },
+  {
+    name: "gateway",
+    run: async () => {
+      const report = await runGateway(gatewayOptionsFromEnv());
+      return { report, table: formatGateway(report) };
+    },
+  },
+  {
+    name: "events",
+    run: async () => {
+      const report = await runEvents(eventsOptionsFromEnv());
+      return { report, table: formatEvents(report) };
     },
   },
 ];
