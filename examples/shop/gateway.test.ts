@@ -3,8 +3,9 @@
  * (`weft start app.ts --group G`; the gateway's listener runs in the `edge` process only). The same
  * requests get the same answers: browsing, the cart, checkout with an `Idempotency-Key` (a retry
  * replays the order instead of placing it twice; a declined card is a 409 problem with the
- * payment's reason), the order's status from its workflow run, validation problems with JSON
- * Pointers, and an OpenAPI document whose paths are the route table.
+ * payment's reason), the order's status from its workflow run, loyalty points for staff holding a
+ * development token, validation problems with JSON Pointers, and an OpenAPI document whose paths
+ * are the route table.
  */
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { type AnyContract, type App, type Client, createApp } from "weft";
 import { GATEWAY } from "weft/gateway";
 import { freePort, type SplitHarness, startSplit, uniqueName, unreachable } from "weft/testing";
 import { createShop } from "./app.js";
+import { devToken } from "./dev-token.js";
 import { PRODUCT_IDS, SAMPLE_ADDRESS, sampleCard, TEST_CARD_NUMBERS } from "./fixtures.js";
 import { createShopGateway } from "./gateway.js";
 import { email } from "./services/email/contract.js";
@@ -138,9 +140,11 @@ function shopOverHttp(shop: () => Shop, label: string) {
       (r) => r.messages.length > 0,
     );
     expect(sent.messages).toHaveLength(1);
-    // Loyalty points follow the same order.placed event, readable over HTTP.
+    // Loyalty points follow the same order.placed event, readable over HTTP by staff with a token.
+    expect((await http(url, "GET", `/loyalty/${user}`)).status).toBe(401);
+    const staff = { authorization: `Bearer ${await devToken("staff-1")}` };
     const points = await eventually(
-      () => http(url, "GET", `/loyalty/${user}`),
+      () => http(url, "GET", `/loyalty/${user}`, undefined, staff),
       (r) => ((r.body?.orders ?? []) as unknown[]).length > 0,
     );
     expect(points.status).toBe(200);

@@ -2,7 +2,9 @@
  * Runs an app split across processes for tests: one child process per group (`weft start
  * --group G`, the same command production uses), all sharing a NATS server, and a client-only app
  * in the test process. Every answer says which process gave it, so tests can assert that a callee
- * really ran elsewhere.
+ * really ran elsewhere. Each child runs its admin server (as `weft start` does) on a free loopback
+ * port, whose URL the harness reads from the child's startup line, so tests can read each
+ * process's own traces, metrics and health.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -20,6 +22,11 @@ export interface GroupProcess {
   readonly child: ChildProcess;
   /** Everything the child wrote to stderr so far (logs, errors). */
   readonly stderr: string[];
+  /**
+   * The child's admin server (`http://127.0.0.1:<port>`), from its `weft start --json` line;
+   * undefined when it runs none (`WEFT_ADMIN_PORT` in `env` picks the port; default: a free one).
+   */
+  readonly admin: string | undefined;
 }
 
 /** What a split harness adds to the placement harness. */
@@ -41,7 +48,10 @@ export interface SplitOptions {
   natsUrl: string;
   /** Groups to start, one process each. Default: every group of the definition. */
   groups?: readonly string[];
-  /** Extra environment for the children. */
+  /**
+   * Extra environment for the children. `WEFT_ADMIN_PORT` defaults to `0` (each child's admin
+   * server on a free port, see {@link GroupProcess.admin}).
+   */
   env?: Readonly<Record<string, string>>;
   /** Extra options for the client app. */
   appOptions?: AppOptions;
@@ -74,12 +84,32 @@ function startGroup(
     child.once("exit", (code) =>
       fail(new Error(`group ${group} exited with code ${code} before it was ready`)),
     );
-    lines.once("line", () => {
+    // Log lines may come first (the logger writes to stdout); the startup line says it is ready.
+    const onLine = (line: string) => {
+      const started = startupLine(line);
+      if (started === undefined) return;
+      lines.off("line", onLine);
       clearTimeout(timer);
       child.removeAllListeners("exit");
-      resolve({ group, pid: child.pid as number, child, stderr });
-    });
+      resolve({ group, pid: child.pid as number, child, stderr, admin: started.admin });
+    };
+    lines.on("line", onLine);
   });
+}
+
+/** The admin URL of a `weft start --json` startup line; undefined for any other line. */
+function startupLine(line: string): { admin: string | undefined } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const startup =
+    typeof parsed === "object" && parsed !== null && "admin" in parsed && "localServices" in parsed;
+  if (!startup) return undefined;
+  const { admin } = parsed as { admin: unknown };
+  return { admin: typeof admin === "string" ? admin : undefined };
 }
 
 async function stopChild(p: GroupProcess): Promise<void> {
@@ -98,6 +128,7 @@ export async function startSplit(options: SplitOptions): Promise<SplitHarness> {
   const groups = options.groups ?? Object.keys(options.definition.groups ?? { main: [] });
   const env = {
     ...process.env,
+    WEFT_ADMIN_PORT: "0",
     ...options.env,
     WEFT_APP: app,
     WEFT_NATS_URL: options.natsUrl,
