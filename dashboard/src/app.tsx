@@ -5,6 +5,7 @@ import { duration } from "./format";
 import { useLiveState } from "./live";
 import { ErrorsPage } from "./pages/errors";
 import { EventsPage } from "./pages/events";
+import { PlacementPage } from "./pages/placement";
 import { ServicesPage } from "./pages/services";
 import { TopologyPage } from "./pages/topology";
 import { TracePage } from "./pages/trace";
@@ -20,6 +21,7 @@ const ICONS: Record<string, JSX.Element> = {
   topology: (
     <path d="M6 6m-2.5 0a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0-5 0M18 6m-2.5 0a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0-5 0M12 18m-2.5 0a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0-5 0M8.5 6h7M7.3 8.2l3.4 7.6M16.7 8.2l-3.4 7.6" />
   ),
+  placement: <path d="M3 5h8v14H3zM13 5h8v14h-8zM6 9h2M6 13h2M16 9h2M16 13h2" />,
   traces: <path d="M4 6h9M7 12h10M10 18h10" />,
   workflows: <path d="M5 5h5v5H5zM14 14h5v5h-5zM10 7.5h4.5a2 2 0 0 1 2 2V14" />,
   events: <path d="M4 12h4l2-6 4 12 2-6h4" />,
@@ -29,6 +31,7 @@ const ICONS: Record<string, JSX.Element> = {
 const NAV = [
   ["services", "Services"],
   ["topology", "Topology"],
+  ["placement", "Placement"],
   ["traces", "Traces"],
   ["workflows", "Workflows"],
   ["events", "Events"],
@@ -90,6 +93,8 @@ function Content() {
   switch (section) {
     case "topology":
       return <TopologyPage />;
+    case "placement":
+      return <PlacementPage />;
     case "traces":
       return <TracesPage />;
     case "workflows":

@@ -224,3 +224,50 @@ export const RUN_STATUSES = [
   "compensated",
   "cancelled",
 ] as const;
+
+/** Traffic that crosses processes in one placement (`GET /api/placement`). */
+export interface CrossFigure {
+  label: string;
+  processes: number | null;
+  callsPerSecond: number;
+  bytesPerSecond: number | null;
+}
+
+/** Traffic between two services, both directions (calls per second). */
+export interface PairTraffic {
+  a: string;
+  b: string;
+  weight: number;
+  latencyMs?: number;
+}
+
+/** The advisor's suggestion. */
+export interface PlacementSuggestion {
+  groups: Record<string, string[]>;
+  method: "exact" | "heuristic";
+  explanation: string[];
+  kept: PairTraffic[];
+  cut: PairTraffic[];
+  moves: { service: string; from: string; to: string }[];
+  crossProcess: {
+    now: CrossFigure;
+    before: CrossFigure | null;
+    after: CrossFigure;
+    total: CrossFigure;
+  };
+  config: {
+    groups: Record<string, string[]>;
+    snippet: string;
+    processes: { group: string; env: { WEFT_GROUP: string }; command: string }[];
+  };
+}
+
+/** `GET /api/placement`. */
+export interface PlacementAnswer {
+  k: number;
+  services: string[];
+  windowSeconds: number;
+  rules: { together: string[][]; apart: string[][]; maxServices: number | null };
+  current: { groups: Record<string, string[]>; oneProcess: boolean | null };
+  suggestion: PlacementSuggestion | null;
+}

@@ -1,6 +1,8 @@
 /**
- * `weft placement suggest` in a child process: from a traffic file, and from an admin server's
- * `/api/topology` (a real HTTP server here answering as a running app's would), with its token.
+ * `weft placement suggest` in a child process: from a traffic file; from an admin server's
+ * `/api/topology` (an HTTP server answering as a running app's would), with its token; and from
+ * the real example shop running in this process with its admin server, after carts were filled and
+ * orders placed through its HTTP gateway.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -9,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { traffic as placeOrders, type RunningShop, startShop } from "../dashboard/fixtures/shop.js";
 import { parseTraffic } from "./placement-input.js";
 
 const bin = fileURLToPath(new URL("../../bin/weft.js", import.meta.url));
@@ -187,6 +190,105 @@ describe("weft placement suggest --admin", { timeout: 120_000 }, () => {
     const down = await weft(["--k", "2", "--admin", "http://127.0.0.1:1"]);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain("is the app running");
+  });
+});
+
+describe("weft placement suggest --admin against the running shop", { timeout: 120_000 }, () => {
+  let shop: RunningShop;
+  /** The shop's services and groups, from its definition. */
+  let services: string[];
+  let groups: string[];
+  /** Services no other service called (they only consume events), from the recorded topology. */
+  let idle: string[];
+  beforeAll(async () => {
+    shop = await startShop();
+    services = Object.values(shop.app.describe().groups).flat().sort();
+    groups = Object.keys(shop.app.describe().groups);
+    await placeOrders(shop);
+    const topology = (await (await fetch(`${shop.admin}/api/topology`)).json()) as {
+      edges: { from: string; to: string }[];
+    };
+    idle = services.filter((s) => !topology.edges.some((e) => e.from === s || e.to === s));
+  }, 60_000);
+  afterAll(() => shop?.stop());
+
+  interface Advice {
+    groups: Record<string, string[]>;
+    cost: number;
+    before: number;
+    total: number;
+    windowSeconds: number;
+    kept: { a: string; b: string; weight: number }[];
+    explanation: string[];
+    config: { groups: Record<string, string[]>; snippet: string; processes: { group: string }[] };
+  }
+
+  it("groups the shop's real services into k processes, sending no more than today's groups", async () => {
+    for (const k of [2, 3]) {
+      const r = await weft(["--admin", shop.admin, "--k", String(k), "--json"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const advice = JSON.parse(r.stdout) as Advice;
+      // A valid grouping: k groups, every service of the shop in exactly one.
+      expect(Object.keys(advice.groups)).toHaveLength(k);
+      expect(Object.values(advice.groups).flat().sort()).toEqual(services);
+      // Measured: orders went through gateway → checkout → cart, catalog, currency, payment…
+      expect(advice.windowSeconds).toBeGreaterThan(0);
+      expect(advice.total).toBeGreaterThan(0);
+      // Today's three groups, one process each, against the best k groups (k ≤ 3: never worse).
+      expect(advice.before).toBeGreaterThan(0);
+      expect(advice.cost).toBeLessThanOrEqual(advice.before);
+      expect(advice.config.groups).toEqual(advice.groups);
+      expect(advice.config.processes.map((p) => p.group)).toEqual(Object.keys(advice.groups));
+      // In plain words, naming the shop's services: the busiest pair kept in one process.
+      const busiest = advice.kept[0];
+      expect(busiest).toBeDefined();
+      expect(services).toEqual(expect.arrayContaining([busiest?.a, busiest?.b]));
+      expect(advice.explanation).toContain(
+        `Today all ${services.length} services run in one process, so nothing crosses processes yet.`,
+      );
+      expect(advice.explanation.join("\n")).toContain(`${busiest?.a} and ${busiest?.b} exchange`);
+    }
+  });
+
+  it("prints the shop's suggestion with its rules kept, why, and the config", async () => {
+    const r = await weft([
+      "--admin",
+      shop.admin,
+      "--k",
+      "3",
+      "--together",
+      "checkout,cart",
+      "--apart",
+      "payment,gateway",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Suggested placement: 3 process\(es\), [\d.]+ calls\/s between them/);
+    // The table: one row per process, "group   service, service, …".
+    const table = r.stdout.slice(r.stdout.indexOf("GROUP"), r.stdout.indexOf("Why"));
+    const groupOf = new Map<string, string>();
+    const rows = table.trim().split("\n").slice(1);
+    for (const row of rows) {
+      const [, group, list] = /^\s*(\S+)\s+(.+)$/.exec(row) ?? [];
+      for (const service of list?.split(", ") ?? []) groupOf.set(service, group as string);
+    }
+    expect(rows).toHaveLength(3);
+    expect([...groupOf.keys()].sort()).toEqual(services);
+    // checkout and cart share a process; payment and gateway do not.
+    expect(groupOf.get("checkout")).toBe(groupOf.get("cart"));
+    expect(groupOf.get("payment")).not.toBe(groupOf.get("gateway"));
+    expect(r.stdout).toContain(
+      `Today all ${services.length} services run in one process, so nothing crosses processes yet.`,
+    );
+    expect(r.stdout).toContain(
+      `Split as today's ${groups.length} groups (${groups.join(", ")}), one process each, they would send `,
+    );
+    // The shop's event consumers (email, loyalty) take no calls: said so, not left to guess.
+    expect(idle.length).toBeGreaterThan(0);
+    expect(r.stdout).toContain(`${idle.join(" and ")} had no calls with other services`);
+    for (const group of new Set(groupOf.values()))
+      expect(r.stdout).toContain(`WEFT_GROUP=${group} weft start`);
   });
 });
 

@@ -14,6 +14,7 @@ import { dashboardResponse } from "./serve.js";
 export const DASHBOARD_PAGES = [
   "services",
   "topology",
+  "placement",
   "traces",
   "workflows",
   "events",

@@ -5,6 +5,7 @@
  * - `GET /api/services` — every service with its group, the process serving it, its methods with
  *   calls, errors, calls per second (last minute) and latency p50/p99, and the call graph's edges
  * - `GET /api/errors` — errors grouped by code and reason, counted per trace, with a sample trace
+ * - `GET /api/placement` — the placement advisor over the recorded calls (placement-routes.ts)
  * - the events routes (events-routes.ts)
  *
  * Figures come from the spans this process holds (its trace recorder: the last 10,000 by default).
@@ -15,6 +16,7 @@ import { type AdminServer, OBSERVE } from "../observe/index.js";
 import { edgeStats } from "./edge-stats.js";
 import { errorGroups } from "./error-groups.js";
 import { addEventsRoutes } from "./events-routes.js";
+import { addPlacementRoutes } from "./placement-routes.js";
 import { type DeclaredMethod, RATE_WINDOW_MS, serviceStats } from "./service-stats.js";
 
 /** What registers a route: `app.use(ADMIN).route`. */
@@ -76,5 +78,6 @@ export function addDashboardApi(
       },
     };
   });
+  addPlacementRoutes(route, app);
   addEventsRoutes(route, app);
 }

@@ -66,6 +66,28 @@ describe("suggestPlacement", () => {
     );
   });
 
+  it("says nothing crosses today when the app runs in one process, and what today's groups would send", () => {
+    const current = { front: ["a", "b", "d"], back: ["c", "e", "f"] };
+    // Three processes: the two clusters, and the service nobody calls.
+    const advice = suggestPlacement({
+      k: 3,
+      traffic: twoClusters,
+      services: ["a", "b", "c", "d", "e", "f", "quiet"],
+      current: { ...current, back: [...current.back, "quiet"] },
+      oneProcessNow: true,
+    });
+    const why = advice.explanation.join("\n");
+    expect(why).toContain(
+      "Today all 7 services run in one process, so nothing crosses processes yet.",
+    );
+    expect(why).toContain(
+      "Split as today's 2 groups (front, back), one process each, they would send 285 calls/s between processes: this grouping sends 280 calls/s less (98% less).",
+    );
+    expect(why).not.toContain("Today 285 calls/s cross processes");
+    // A service with no calls is named, and why it costs nothing.
+    expect(why).toContain("quiet had no calls with other services, so it costs nothing");
+  });
+
   it("keeps services apart when asked, at a known higher cost, and says what the rule costs", () => {
     const advice = suggestPlacement({
       k: 2,

@@ -208,6 +208,11 @@ export function suggestPlacement(input: PlacementInput): PlacementAdvice {
     cut,
     moves,
     missingFromCurrent,
+    currentGroups: Object.keys(input.current ?? {}),
+    idle: problem.services.filter(
+      (s) => !pairs.some((pair) => pair.weight > 0 && (pair.a === s || pair.b === s)),
+    ),
+    oneProcessNow: input.oneProcessNow === true,
     sizes: Object.values(groups).map((list) => list.length),
     capacityGiven: c?.maxServices !== undefined || c?.maxLoad !== undefined,
   });

@@ -34,6 +34,12 @@ export interface ExplainFacts {
   readonly cut: readonly PairTraffic[];
   readonly moves: readonly { service: string; from: string; to: string }[];
   readonly missingFromCurrent: readonly string[];
+  /** Names of today's groups. */
+  readonly currentGroups: readonly string[];
+  /** Every service runs in one process now: today's groups are compared as if split. */
+  readonly oneProcessNow: boolean;
+  /** Services with no traffic to or from another service. */
+  readonly idle: readonly string[];
   /** Services per group. */
   readonly sizes: readonly number[];
   /** True when maxServices or maxLoad was given. */
@@ -42,6 +48,26 @@ export interface ExplainFacts {
 
 const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 100));
 
+/** `a`, `a and b`, `a, b and c`. */
+function list(names: readonly string[]): string {
+  return names.length <= 1
+    ? (names[0] ?? "")
+    : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/** Today's groups run one process each, against this grouping (the app runs in one process). */
+function compareWithSplit(f: ExplainFacts, r: (v: number) => string): string {
+  const before = f.before ?? 0;
+  const today = `Split as today's ${f.currentGroups.length} groups (${f.currentGroups.join(", ")}), one process each, they would send ${r(before)} between processes`;
+  if (f.cost < before - 1e-9)
+    return f.cost <= 1e-9
+      ? `${today}: this grouping sends none.`
+      : `${today}: this grouping sends ${r(before - f.cost)} less (${pct(before - f.cost, before)}% less).`;
+  if (f.cost > before + 1e-9)
+    return `${today}, less than this grouping: today's grouping has fewer groups or breaks a rule you gave.`;
+  return `${today}, as much as this grouping.`;
+}
+
 /** One sentence per line. */
 export function explain(f: ExplainFacts): string[] {
   const r = (v: number) => formatRate(v, f.unit);
@@ -49,7 +75,12 @@ export function explain(f: ExplainFacts): string[] {
   lines.push(
     `${f.serviceCount} services exchange ${r(f.total)} in all; with ${f.groupCount} process(es) the grouping below sends ${r(f.cost)} (${pct(f.cost, f.total)}%) between processes.`,
   );
-  if (f.before !== undefined) {
+  if (f.before !== undefined && f.oneProcessNow) {
+    lines.push(
+      `Today all ${f.serviceCount} services run in one process, so nothing crosses processes yet.`,
+    );
+    if (f.currentGroups.length > 1) lines.push(compareWithSplit(f, r));
+  } else if (f.before !== undefined) {
     if (f.cost < f.before - 1e-9)
       lines.push(
         `Today ${r(f.before)} cross processes: this grouping saves ${r(f.before - f.cost)} (${pct(f.before - f.cost, f.before)}% less).`,
@@ -81,6 +112,10 @@ export function explain(f: ExplainFacts): string[] {
       `${pair.a} and ${pair.b} end up apart: their ${r(pair.weight)} will cross the network${latency}.`,
     );
   }
+  if (f.groupCount > 1 && f.idle.length > 0 && f.idle.length < f.serviceCount)
+    lines.push(
+      `${list(f.idle)} had no ${f.unit === "bytes/s" ? "traffic" : "calls"} with other services, so ${f.idle.length === 1 ? "it costs" : "they cost"} nothing wherever ${f.idle.length === 1 ? "it goes" : "they go"} (only calls between services are weighed: events and the store are not).`,
+    );
   if (f.unconstrained !== undefined && f.cost > f.unconstrained + 1e-9)
     lines.push(
       `Your constraints cost ${r(f.cost - f.unconstrained)}: without them the best ${f.groupCount} groups would send ${r(f.unconstrained)} between processes.`,
@@ -99,7 +134,7 @@ export function explain(f: ExplainFacts): string[] {
   const smallest = Math.min(...f.sizes);
   if (f.groupCount > 1 && !f.capacityGiven && largest > 2 * smallest)
     lines.push(
-      `The groups are uneven (${f.sizes.join(", ")} services): the cheapest cut often splits off a quiet service. To spread the work, set a limit such as --max-services ${Math.ceil(f.serviceCount / f.groupCount) + 1} (maxServices) or --max-load (maxLoad).`,
+      `The groups are uneven (${f.sizes.join(", ")} services): the cheapest cut often splits off a quiet service. To spread the work, set a limit: at most ${Math.ceil(f.serviceCount / f.groupCount) + 1} services per process (maxServices, --max-services ${Math.ceil(f.serviceCount / f.groupCount) + 1}) or a ceiling on the calls per second a process receives (maxLoad, --max-load).`,
     );
   if (f.groupCount > 1)
     lines.push(

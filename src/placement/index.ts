@@ -1,7 +1,7 @@
 /**
  * The placement advisor (`weft/placement`): pure functions that suggest which services should
  * share a process, from measured traffic and the rules you give. `weft placement suggest` is its
- * command line.
+ * command line; the dashboard's Placement page (`GET /api/placement`) shows it for a running app.
  *
  * @example
  * ```ts
@@ -10,8 +10,11 @@
  * ```
  */
 export { crossTraffic, pairTraffic, suggestPlacement } from "./advisor.js";
+export { groupsSnippet, type PlacementConfig, placementConfig } from "./config.js";
 export { EXACT_LIMIT } from "./exact.js";
 export { formatRate } from "./explain.js";
+export { type PlacementRequest, placementInput, serviceList } from "./request.js";
+export { parseTraffic, type TrafficSource } from "./traffic.js";
 export type {
   PairTraffic,
   PlacementAdvice,

@@ -56,7 +56,10 @@ export function buildProblem(input: PlacementInput): Problem {
     if (e.bytes !== undefined && !isRate(e.bytes))
       issues.push({ path: ["traffic", i, "bytes"], message: "must be >= 0" });
     if (metric === "bytes" && e.bytes === undefined)
-      issues.push({ path: ["traffic", i, "bytes"], message: "is needed to weigh by bytes" });
+      issues.push({
+        path: ["traffic", i, "bytes"],
+        message: `is needed to weigh by bytes (${e.from} → ${e.to}); an app measures bytes only for calls that crossed processes, so weigh by calls instead`,
+      });
     names.add(e.from);
     names.add(e.to);
   });

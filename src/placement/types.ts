@@ -39,6 +39,12 @@ export interface PlacementInput {
   readonly constraints?: PlacementConstraints;
   /** Today's grouping (group → services), to compare with. */
   readonly current?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * True when every service runs in one process now (the app is not split): nothing crosses
+   * processes today, and `current` is compared as today's groups each run as a process of its
+   * own. Default: today's groups are taken to run one process each.
+   */
+  readonly oneProcessNow?: boolean;
   /** Load of each service for `maxLoad`. Default: the calls per second it receives. */
   readonly load?: Readonly<Record<string, number>>;
   /**

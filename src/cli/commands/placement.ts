@@ -9,7 +9,11 @@ import { invalidArgument } from "../../core/index.js";
 import {
   formatRate,
   type PlacementAdvice,
-  type PlacementConstraints,
+  type PlacementConfig,
+  type PlacementRequest,
+  placementConfig,
+  placementInput,
+  serviceList,
   suggestPlacement,
 } from "../../placement/index.js";
 import { fetchTopology, parseTraffic, type TrafficSource } from "../placement-input.js";
@@ -70,43 +74,33 @@ function readSource(opts: SuggestOptions): Promise<TrafficSource> | TrafficSourc
   return parseTraffic(doc, path);
 }
 
-function constraintsOf(source: TrafficSource, opts: SuggestOptions): PlacementConstraints {
-  const base = source.constraints ?? {};
-  const lists = (values: string[]) =>
-    values.map((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
-  const fixed = { ...(base.fixed ?? {}) };
+/** The rules given as options (added to the traffic file's by `placementInput`). */
+function rulesOf(opts: SuggestOptions): Omit<PlacementRequest, "k"> {
+  const fixed: Record<string, string> = {};
   for (const pair of opts.fix) {
     const [service, group] = pair.split("=");
     if (!service || !group)
       throw invalidArgument("INVALID_OPTION", `--fix takes service=group (got ${pair})`);
     fixed[service.trim()] = group.trim();
   }
-  const maxServices = positive(opts.maxServices, "--max-services", true) ?? base.maxServices;
-  const maxLoad = positive(opts.maxLoad, "--max-load", false) ?? base.maxLoad;
+  const maxServices = positive(opts.maxServices, "--max-services", true);
+  const maxLoad = positive(opts.maxLoad, "--max-load", false);
   return {
-    together: [...(base.together ?? []), ...lists(opts.together)],
-    apart: [...(base.apart ?? []), ...lists(opts.apart)],
+    together: opts.together.map(serviceList),
+    apart: opts.apart.map(serviceList),
     fixed,
     ...(maxServices === undefined ? {} : { maxServices }),
     ...(maxLoad === undefined ? {} : { maxLoad }),
+    allowFewer: opts.allowFewer === true,
   };
 }
 
-/** The `groups` entry of defineApp, as TypeScript. */
-export function groupsSnippet(groups: Record<string, string[]>): string {
-  const lines = Object.entries(groups).map(
-    ([g, services]) =>
-      `    ${/^[A-Za-z_$][\w$]*$/.test(g) ? g : JSON.stringify(g)}: [${services.map((s) => JSON.stringify(s)).join(", ")}],`,
-  );
-  return ["  groups: {", ...lines, "  },"].join("\n");
-}
-
-function print(ui: Ui, advice: PlacementAdvice, source: TrafficSource): void {
+function print(
+  ui: Ui,
+  advice: PlacementAdvice,
+  config: PlacementConfig,
+  source: TrafficSource,
+): void {
   const { c } = ui;
   const rate = (v: number) => formatRate(v, advice.unit);
   const groupCount = Object.keys(advice.groups).length;
@@ -130,9 +124,9 @@ function print(ui: Ui, advice: PlacementAdvice, source: TrafficSource): void {
   ui.out();
   ui.out(c.bold("Config"));
   ui.out(c.dim("  In the app definition (defineApp):"));
-  ui.out(groupsSnippet(advice.groups).replace(/^/gm, "  "));
+  ui.out(config.snippet.replace(/^/gm, "  "));
   ui.out(c.dim("  Then run one process per group (with WEFT_NATS_URL and WEFT_DATABASE_URL set):"));
-  for (const p of advice.processes) ui.out(`    WEFT_GROUP=${p.group} weft start`);
+  for (const p of config.processes) ui.out(`    ${p.command}`);
 }
 
 /** Registers `weft placement suggest` on the program. */
@@ -179,18 +173,12 @@ export function registerPlacement(cli: Command, out: (line: string) => void): vo
           "K_REQUIRED",
           "say how many processes to plan for: --k 2 (or k in the traffic file)",
         );
-      const advice = suggestPlacement({
-        k,
-        services: source.services,
-        traffic: source.traffic,
-        weight: opts.by,
-        constraints: constraintsOf(source, opts),
-        ...(source.groups === undefined ? {} : { current: source.groups }),
-        allowFewer: opts.allowFewer === true,
-      });
-      ui.result(
-        { ...advice, windowSeconds: source.windowSeconds, config: { groups: advice.groups } },
-        () => print(ui, advice, source),
+      const advice = suggestPlacement(
+        placementInput(source, { k, weight: opts.by, ...rulesOf(opts) }),
+      );
+      const config = placementConfig(advice.groups);
+      ui.result({ ...advice, windowSeconds: source.windowSeconds, config }, () =>
+        print(ui, advice, config, source),
       );
     });
 }
