@@ -31,5 +31,10 @@ export function formatHttp(gateway: GatewayInfo): string[] {
   if (gateway.openapiPath !== undefined) {
     lines.push(`OpenAPI document: ${gateway.url}${gateway.openapiPath}`);
   }
+  if (gateway.routes.includes("GET /loyalty/:userId")) {
+    lines.push(
+      "GET /loyalty/:userId needs a token with scope loyalty:read; outside production make one with: npx tsx examples/shop/dev-token.ts staff-1 loyalty:read",
+    );
+  }
   return lines;
 }

@@ -1,7 +1,8 @@
 /**
  * What the shop's edge tests use to talk to a running shop the way abusive clients do: raw sockets
- * (a head alone, bytes trickled slower than the gateway's time limits), bearer tokens signed by an
- * RSA key of the test's own, and each process's admin API for the spans it recorded.
+ * (a head alone, bytes trickled slower than the gateway's time limits, a body far over its size
+ * limit sent without pause), bearer tokens signed by an RSA key of the test's own, and each
+ * process's admin API for the spans it recorded.
  *
  * @example
  * ```ts
@@ -137,8 +138,7 @@ function collect(socket: Socket): { text(): string; closed: Promise<void>; isClo
 
 /**
  * Sends `request` on a new connection and resolves with the answer once the server closed the
- * connection (it does after refusing a request). The request is sent whole and nothing more: a
- * client still sending when the server closes may get a reset instead of the answer.
+ * connection (it does after refusing a request). The request is sent whole and nothing more.
  */
 export async function rawExchange(url: string, request: string): Promise<RawReply> {
   const socket = await open(url);
@@ -146,6 +146,59 @@ export async function rawExchange(url: string, request: string): Promise<RawRepl
   socket.write(request);
   await conversation.closed;
   return parseReply(conversation.text());
+}
+
+/** A piece of a large JSON-looking body: 64 KiB, the start of an object with one long string. */
+const UPLOAD_PIECE = new TextEncoder().encode(`{"note":"${"u".repeat(64 * 1024 - 9)}`);
+
+/**
+ * Sends the head `request`, then `bytes` of body without pausing (as chunks when the head says
+ * `Transfer-Encoding: chunked`), the way an upload does, reading the answer meanwhile; resolves with
+ * it once the server closed the connection. A server that refuses the body early must still let
+ * the client read its answer: a reset instead leaves the reply with status 0.
+ */
+export async function rawUpload(url: string, request: string, bytes: number): Promise<RawReply> {
+  const socket = await open(url);
+  const conversation = collect(socket);
+  const chunked = /^transfer-encoding:\s*chunked\r?$/im.test(request);
+  const piece = chunked
+    ? Buffer.concat([
+        Buffer.from(`${UPLOAD_PIECE.length.toString(16)}\r\n`),
+        UPLOAD_PIECE,
+        Buffer.from("\r\n"),
+      ])
+    : UPLOAD_PIECE;
+  let failed = false;
+  socket.once("error", () => {
+    failed = true;
+  });
+  socket.write(request);
+  for (let sent = 0; sent < bytes && !conversation.isClosed() && !failed; ) {
+    sent += UPLOAD_PIECE.length;
+    if (!socket.write(piece)) {
+      await new Promise<void>((resolve) => {
+        socket.once("drain", resolve);
+        socket.once("close", resolve);
+      });
+    }
+  }
+  if (chunked && !conversation.isClosed() && !failed) socket.write("0\r\n\r\n");
+  await conversation.closed;
+  return parseReply(conversation.text());
+}
+
+/** A body of about `bytes` bytes that `fetch` sends as it reads it (chunked), 64 KiB at a time. */
+export function uploadStream(bytes: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= bytes) controller.close();
+      else {
+        controller.enqueue(UPLOAD_PIECE);
+        sent += UPLOAD_PIECE.length;
+      }
+    },
+  });
 }
 
 /** What {@link trickle} saw. */
@@ -194,18 +247,23 @@ export interface Reply {
   readonly body: Record<string, unknown> | undefined;
 }
 
-/** Sends a request with `fetch` and reads the answer whole. */
+/** Sends a request with `fetch` and reads the answer whole; a stream body is sent as it is read. */
 export async function send(
   url: string,
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: string | Uint8Array } = {},
+  options: {
+    headers?: Record<string, string>;
+    body?: string | Uint8Array | ReadableStream<Uint8Array>;
+  } = {},
 ): Promise<Reply> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: options.headers,
     body: options.body,
-  });
+    // A stream is sent as it is read, while the answer may already come back.
+    ...(options.body instanceof ReadableStream ? { duplex: "half" } : {}),
+  } as RequestInit);
   const text = await res.text();
   return {
     status: res.status,

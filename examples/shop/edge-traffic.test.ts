@@ -1,9 +1,10 @@
 /**
  * Broken and abusive traffic at the shop's HTTP edge, over real sockets, in one process and split
  * into three processes (edge-harness.ts: the shop as in production). Bodies over the gateway's
- * limit get 413 (split, also a body within it but too large for a NATS message); clients sending
- * their head or body a byte at a time are cut off with 408 while others are served; malformed JSON
- * gets a 400 problem document; none of them changes the cart. A checkout's `x-trace-id` is the
+ * limit get 413, also when the client is still sending them (split, also a body within it but too
+ * large for a NATS message); clients sending their head or body a byte at a time are cut off with
+ * 408 while others are served; malformed JSON gets a 400 problem document; none of them changes
+ * the cart. A checkout's `x-trace-id` is the
  * trace id of the spans every process it touched recorded, read through each one's admin API.
  */
 import { expect, it } from "vitest";
@@ -14,10 +15,12 @@ import {
   JSON_TYPE,
   open,
   rawExchange,
+  rawUpload,
   send,
   serverServices,
   spansIn,
   trickle,
+  uploadStream,
 } from "./edge-support.js";
 import { PRODUCT_IDS, SAMPLE_ADDRESS, sampleCard } from "./fixtures.js";
 import { cart } from "./services/cart/contract.js";
@@ -70,6 +73,48 @@ await describeShopEdge("shop traffic", (shop, placement) => {
         reason: "BODY_TOO_LARGE",
         metadata: { limit: "bodyLimit", maxBytes: String(MIB) },
       });
+    }
+    await emptyCart(user);
+    expect((await send(url, "GET", `/products/${PRODUCT_IDS.mug}`)).status).toBe(200);
+  });
+
+  it("answers 413 to bodies streamed past the limit while the client is still sending them", async () => {
+    const { url } = shop();
+    const user = `${placement}-streamed`;
+    const refused = (status: number, contentType: string | undefined, body: unknown) => {
+      expect({ status, contentType }).toEqual({
+        status: 413,
+        contentType: "application/problem+json",
+      });
+      expect(body).toMatchObject({
+        code: "RESOURCE_EXHAUSTED",
+        reason: "BODY_TOO_LARGE",
+        metadata: { limit: "bodyLimit", maxBytes: String(MIB) },
+      });
+    };
+    // 4 MiB each, ten times each way: an answer lost to a reset would show in some of them.
+    for (let i = 0; i < 10; i++) {
+      const uploads = [
+        head(url, "POST", `/carts/${user}/items`, { ...JSON_TYPE, "transfer-encoding": "chunked" }),
+        head(url, "POST", "/checkout", {
+          ...JSON_TYPE,
+          "idempotency-key": `${user}-order-${i}`,
+          "content-length": String(4 * MIB),
+        }),
+      ];
+      for (const upload of uploads) {
+        const r = await rawUpload(url, upload, 4 * MIB);
+        refused(
+          r.status,
+          r.headers["content-type"],
+          r.status === 0 ? undefined : JSON.parse(r.body),
+        );
+      }
+      const r = await send(url, "POST", `/carts/${user}/items`, {
+        headers: JSON_TYPE,
+        body: uploadStream(4 * MIB),
+      });
+      refused(r.status, r.headers.get("content-type") ?? undefined, r.body);
     }
     await emptyCart(user);
     expect((await send(url, "GET", `/products/${PRODUCT_IDS.mug}`)).status).toBe(200);

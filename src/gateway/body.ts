@@ -2,7 +2,8 @@
  * Request bodies: JSON objects only, read under a size limit and a time limit, parsed with
  * `secure-json-parse` so that `__proto__` and `constructor.prototype` keys are refused instead of
  * poisoning objects. A body over the limit is refused from its `Content-Length` before it is read,
- * or as soon as it grows past the limit; either way the connection is closed.
+ * or as soon as it grows past the limit; either way the connection is closed, after the client had
+ * time to read the answer (linger.ts).
  */
 import type { IncomingMessage } from "node:http";
 import sjson from "secure-json-parse";

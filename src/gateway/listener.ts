@@ -13,6 +13,7 @@ import {
 } from "node:http";
 import type { Duplex } from "node:stream";
 import { unavailable } from "../core/index.js";
+import { isLingering } from "./linger.js";
 
 /** Limits of the server. */
 export interface ListenerOptions {
@@ -88,7 +89,12 @@ export function listen(
       keepAliveTimeout: options.keepAliveMs,
       requireHostHeader: true,
     },
-    handle,
+    (req, res) => {
+      // A request arriving while the connection lingers after an answer with `Connection: close`
+      // must not be served (RFC 9112 9.6); see linger.ts.
+      if (isLingering(req.socket)) req.socket.destroy();
+      else handle(req, res);
+    },
   );
   server.keepAliveTimeout = options.keepAliveMs;
   server.on("clientError", onClientError);

@@ -10,6 +10,7 @@ import {
   parseTraceparent,
   type TraceContext,
 } from "../core/index.js";
+import { lingerOnClose } from "./linger.js";
 
 /** The trace of an answer given without a call context (404, 401, preflight): a new span. */
 export function edgeTrace(req: IncomingMessage): TraceContext {
@@ -27,7 +28,10 @@ export function traceHeaders(trace: TraceContext, headers: Record<string, string
   headers["x-trace-id"] = trace.traceId;
 }
 
-/** Sends an answer with `body` of `contentType` (no body when undefined). */
+/**
+ * Sends an answer with `body` of `contentType` (no body when undefined). An answer with
+ * `Connection: close` given before the request's body was read lingers (see linger.ts).
+ */
 export function send(
   res: ServerResponse,
   status: number,
@@ -40,6 +44,7 @@ export function send(
     headers["content-type"] = contentType;
     headers["content-length"] = String(Buffer.byteLength(body));
   }
+  if (headers.connection === "close") lingerOnClose(res);
   res.writeHead(status, headers);
   res.end(body);
 }
