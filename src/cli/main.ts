@@ -11,6 +11,7 @@ import { createApp } from "../create-app.js";
 import { adminUrl } from "../observe/admin/extension.js";
 import { formatBanner } from "./banner.js";
 import { registerDeploy } from "./commands/deploy.js";
+import { registerDev } from "./commands/dev.js";
 import { registerEvents } from "./commands/events.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerNew } from "./commands/new.js";
@@ -107,6 +108,7 @@ function program(out: (s: string) => void): Command {
         );
       });
     });
+  registerDev(cli, out);
   registerWorkflows(cli, out);
   registerEvents(cli, out);
   registerOpenApi(cli, out);

@@ -4,16 +4,21 @@
  * --link-deps` from that package, `npm install --offline`, type-check, the app's own tests, then
  * `weft start` and real HTTP calls and a workflow run.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../testing/index.js";
+import {
+  cleanEnv as cleanEnvIn,
+  installOffline,
+  layOutWeftPackage,
+  repo,
+  run,
+} from "./fixtures/weft-package.js";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(repo, "bin", "weft.js");
 
 let tmp: string;
@@ -22,24 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-/** A clean environment: nothing of this test runner leaks into the app's own tools. */
-const cleanEnv = (extra: Record<string, string> = {}) => ({
-  PATH: process.env.PATH ?? "",
-  HOME: process.env.HOME ?? tmp,
-  NO_COLOR: "1",
-  ...extra,
-});
-
-function run(command: string, args: string[], cwd: string, extra: Record<string, string> = {}) {
-  const started = Date.now();
-  const r = spawnSync(command, args, {
-    cwd,
-    env: cleanEnv(extra),
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  return { ...r, ms: Date.now() - started };
-}
+const cleanEnv = (extra: Record<string, string> = {}) => cleanEnvIn(tmp, extra);
 
 describe("weft new", () => {
   it("creates the app's files, with its name, and refuses a folder that is not empty", () => {
@@ -88,27 +76,9 @@ describe("weft new", () => {
     const timings: Record<string, number> = {};
     // 1. weft as its package would be: the "files" of package.json, and dist from the build.
     const pkgDir = join(tmp, "weft");
-    mkdirSync(pkgDir);
-    const files = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")).files as string[];
-    for (const entry of ["package.json", ...files]) {
-      if (entry !== "dist" && existsSync(join(repo, entry)))
-        cpSync(join(repo, entry), join(pkgDir, entry), { recursive: true });
-    }
-    const build = run(
-      process.execPath,
-      [
-        join(repo, "node_modules/typescript/bin/tsc"),
-        "-p",
-        "tsconfig.build.json",
-        "--outDir",
-        join(pkgDir, "dist"),
-      ],
-      repo,
-    );
+    const build = layOutWeftPackage(pkgDir);
     timings.build = build.ms;
     expect(existsSync(join(pkgDir, "dist/index.js")), build.stdout).toBe(true);
-    // Its dependencies as an install would provide them.
-    symlinkSync(join(repo, "node_modules"), join(pkgDir, "node_modules"), "dir");
 
     // 2. weft new from that package, linking every dependency: no registry needed.
     const app = join(tmp, "demo");
@@ -122,11 +92,7 @@ describe("weft new", () => {
     expect(created.stdout).toContain("Created demo");
 
     // 3. npm install --offline: fails rather than touching the network.
-    const install = run(
-      "npm",
-      ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"],
-      app,
-    );
+    const install = installOffline(app);
     timings.install = install.ms;
     expect(install.stderr).not.toContain("ERR");
     expect(install.status).toBe(0);

@@ -43,7 +43,10 @@ export function registerNew(cli: Command, out: (line: string) => void): void {
           );
           ui.out("  npm test");
           ui.out(
-            `  npx weft start     ${c.dim("# then: curl -X POST localhost:3000/greet -d '{\"name\":\"Ada\"}' -H 'content-type: application/json'")}`,
+            `  npm run dev        ${c.dim("# weft dev: restarts on changes; the banner shows the dashboard's URL")}`,
+          );
+          ui.out(
+            `  ${c.dim("# in another terminal: curl -X POST localhost:3000/greet -d '{\"name\":\"Ada\"}' -H 'content-type: application/json'")}`,
           );
         });
       },
