@@ -3,6 +3,7 @@
  * the run executes outside that transaction (its journal writes never land in, or fail with, the
  * caller's transaction).
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,9 +11,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineApp, defineService, method } from "../core/index.js";
 import { createApp } from "../create-app.js";
-import { STORE, schemaName } from "../store/extension.js";
+import { STORE } from "../store/extension.js";
 import { sql } from "../store/index.js";
-import { createPostgresStore } from "../store/postgres/index.js";
+import { dropAppSchema } from "../testing/app-schema.js";
 import { TEST_SERVERS, unreachable } from "../testing/services.js";
 import { uniqueName } from "../testing/unique-name.js";
 import { defineWorkflow } from "./authoring/index.js";
@@ -74,9 +75,7 @@ describe.each([
       stop = async () => {
         await app.stop({ grace: "2s" });
         if (store !== "postgres") return;
-        const admin = await createPostgresStore({ url: PG, schema: "public", poolSize: 1 });
-        await admin.execute(sql`drop schema if exists ${sql.ident(schemaName(name))} cascade`);
-        await admin.close();
+        await dropAppSchema(PG, name);
       };
       await app.use(STORE).execute(sql`create table wf_orders (n integer)`);
       const client = app.client(orders);

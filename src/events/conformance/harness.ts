@@ -3,6 +3,7 @@
  * PostgreSQL schema, SQLite file or JetStream stream), starts apps on the backend under test, and
  * removes everything after.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,7 @@ import {
 import { createApp } from "../../create-app.js";
 import { STORE } from "../../store/extension.js";
 import { sql } from "../../store/index.js";
-import { createPostgresStore } from "../../store/postgres/index.js";
+import { dropAppSchema } from "../../testing/app-schema.js";
 import { deleteEventStream } from "../../testing/event-streams.js";
 import { TEST_SERVERS } from "../../testing/services.js";
 import { uniqueName } from "../../testing/unique-name.js";
@@ -58,15 +59,8 @@ export function sqliteBackend(): EventsBackend {
   };
 }
 
-async function dropSchema(app: string): Promise<void> {
-  const admin = await createPostgresStore({ url: POSTGRES_URL, schema: "public", poolSize: 1 });
-  try {
-    await admin.execute(
-      sql`drop schema if exists ${sql.ident(app.toLowerCase().replace(/[^a-z0-9_]/g, "_"))} cascade`,
-    );
-  } finally {
-    await admin.close();
-  }
+function dropSchema(app: string): Promise<void> {
+  return dropAppSchema(POSTGRES_URL, app);
 }
 
 /** A PostgreSQL schema per app, in-process broker. */
