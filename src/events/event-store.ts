@@ -249,6 +249,11 @@ export class EventStore {
       where consumer = ${consumer} and event_id = ${eventId}`);
   }
 
+  /** Refreshes the query planner's statistics of the events' tables (PostgreSQL). */
+  analyze(): Promise<unknown> {
+    return this.store.execute(sql`analyze weft_outbox, weft_inbox, weft_event_queue`);
+  }
+
   /** Deletes what retention lets go; returns how many rows each table lost. */
   async cleanup(cutoffs: { outbox: number; inbox: number; deadLetters: number }) {
     const outbox = await this.store.execute(sql`

@@ -29,6 +29,7 @@ import { eventMetrics } from "./metrics.js";
 import { createPublisher } from "./publisher.js";
 import { Relay, type RelayOptions } from "./relay.js";
 import { EVENT_MIGRATIONS } from "./schema.js";
+import { statisticsCatchUp } from "./statistics.js";
 import { consumerName, isSubscription } from "./subscribe.js";
 
 /** How long the events' records are kept. */
@@ -235,8 +236,15 @@ export function eventsExtension(
               });
       await broker.start();
       const counted = eventMetrics(app);
-      dispatcher = new Dispatcher(app, open, counted.processed);
-      relayed = counted.relayed;
+      const grew = statisticsCatchUp(open, app.logger);
+      dispatcher = new Dispatcher(app, open, (consumer, event, outcome) => {
+        grew(1);
+        counted.processed?.(consumer, event, outcome);
+      });
+      relayed = (batch) => {
+        grew(batch.length);
+        counted.relayed?.(batch);
+      };
     },
     async started(app) {
       if (
