@@ -62,6 +62,9 @@ function recordingEchoApp() {
             abortedAt,
             reason: ctx.signal.reason as WeftError | undefined,
           });
+          // Aborted: answer only well after the deadline, as a callee that ignores it would. (An
+          // answer sent at the deadline itself could reach a busy caller before its own timer.)
+          if (ctx.signal.aborted) await new Promise((r) => setTimeout(r, 1_000));
           return { text, pid: process.pid, remainingMs, aborted: ctx.signal.aborted };
         },
       }),
