@@ -113,6 +113,9 @@ export async function runDevChild(entry: string): Promise<number> {
   // The channel must not keep this process alive after the app stopped.
   process.channel?.unref();
   process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  // `weft dev` may have gone before the listener was in place (killed while this process loaded):
+  // the event is gone with it, and this app, in a session of its own, would keep the ports.
+  if (process.send !== undefined && !process.connected) process.kill(process.pid, "SIGTERM");
   const definition = await loadApp(entry);
   const app = createApp(definition, { admin: true, transport: () => undefined });
   const report = await serveUntilSignal(app, {

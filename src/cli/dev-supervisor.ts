@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DevReady } from "./dev-child.js";
 import { type DevPorts, devEnvironment } from "./dev-env.js";
-import { watchSources } from "./dev-watch.js";
+import { isStrictlyInside, watchSources } from "./dev-watch.js";
 
 /** The `weft` command of this package (the supervisor runs the app with it). */
 export const WEFT_BIN = fileURLToPath(new URL("../../bin/weft.js", import.meta.url));
@@ -130,7 +130,9 @@ export function startDevSupervisor(options: DevSupervisorOptions): DevSupervisor
     // Later starts listen where this one does, even where it chose a free port.
     if (message.admin !== null && !ports.admin) ports.admin = message.admin.port;
     if (message.http !== null && !ports.http) ports.http = message.http.port;
-    if (message.dataDir !== null) watcher.ignore(message.dataDir);
+    // Only a data folder inside the project: one at or above it would unwatch everything.
+    if (message.dataDir !== null && isStrictlyInside(message.dataDir, options.root))
+      watcher.ignore(message.dataDir);
     options.onEvent({
       event: "ready",
       app: message.app,

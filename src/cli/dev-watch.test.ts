@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { devEnvironment } from "./dev-env.js";
-import { isSourceFile, type SourceWatcher, watchSources } from "./dev-watch.js";
+import { isSourceFile, isStrictlyInside, type SourceWatcher, watchSources } from "./dev-watch.js";
 
 describe("isSourceFile", () => {
   it("takes code and JSON, not tests, notes, data or ignored folders", () => {
@@ -24,6 +24,19 @@ describe("isSourceFile", () => {
     ];
     expect(yes.filter(isSourceFile)).toEqual(yes);
     expect(no.filter(isSourceFile)).toEqual([]);
+  });
+});
+
+describe("isStrictlyInside", () => {
+  it("ignores only a data folder inside the project, never the project or a folder above it", () => {
+    expect(isStrictlyInside(".data", "/p/app")).toBe(true);
+    expect(isStrictlyInside("/p/app/var/data", "/p/app")).toBe(true);
+    expect(isStrictlyInside("..data", "/p/app")).toBe(true);
+    // WEFT_DATA_DIR=. or .. : ignoring it would stop every watch.
+    expect(isStrictlyInside(".", "/p/app")).toBe(false);
+    expect(isStrictlyInside("..", "/p/app")).toBe(false);
+    expect(isStrictlyInside("/p", "/p/app")).toBe(false);
+    expect(isStrictlyInside("/p/other", "/p/app")).toBe(false);
   });
 });
 

@@ -12,7 +12,7 @@
  * ```
  */
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from "node:fs";
-import { basename, extname, join, relative, sep } from "node:path";
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /** Folders never watched, at any depth (besides every folder whose name starts with a dot). */
 export const IGNORED_FOLDERS: readonly string[] = ["node_modules", "dist", "build", "coverage"];
@@ -144,4 +144,13 @@ export function watchSources(options: WatchSourcesOptions): SourceWatcher {
       watchers.clear();
     },
   };
+}
+
+/**
+ * Whether `folder` (absolute, or relative to `root`) is strictly inside `root`: a data folder at
+ * or above the project must not be ignored, or nothing would be watched.
+ */
+export function isStrictlyInside(folder: string, root: string): boolean {
+  const rel = relative(resolve(root), resolve(root, folder));
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }

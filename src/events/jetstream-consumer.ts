@@ -28,6 +28,12 @@ const SETTLING_MAX = 1_000;
 /** A message that waited this long for a handler's place tells the server it is still in hand. */
 const WORKING_AFTER_MS = 1_000;
 
+/**
+ * How often a message waiting for a handler's place tells the server so: well within the
+ * shortest ack_wait (a subscription's time limit plus 5 s: at least 5 s).
+ */
+const WORKING_EVERY_MS = 2_000;
+
 /** Why a message waiting for a place is put back: its consumer stopped. */
 class Stopped extends Error {}
 
@@ -65,11 +71,10 @@ export class ConsumerLoop {
 
   async start(js: JetStreamClient, stream: string, durable: string): Promise<void> {
     const c = await js.consumers.get(stream, durable);
-    // Pulls are round trips: asking for `concurrency` messages at a time left the handlers
-    // waiting for the next pull (measured in bench/events.ts, split, 10 events per transaction:
-    // 924 → 1,672 events/s with four times as many). Messages beyond what the loop takes in hand
-    // wait in the client, their ack_wait running; `working()` covers a long wait.
-    const messages = await c.consume({ max_messages: 4 * this.consumer.subscription.concurrency });
+    // At most `concurrency` messages wait in the client, their ack_wait running, while the loop
+    // holds 2 × `concurrency` in hand: each is taken in hand within about one handler's time limit
+    // (less than ack_wait), and in hand `working()` keeps it while it waits for a place.
+    const messages = await c.consume({ max_messages: this.consumer.subscription.concurrency });
     this.messages = messages;
     void (async () => {
       for await (const m of messages) {
@@ -107,13 +112,21 @@ export class ConsumerLoop {
           return undefined;
         }
         const since = Date.now();
+        // Its ack_wait runs while it waits: tell the server now and then that it is in hand.
+        const beat = setInterval(() => m.working(), WORKING_EVERY_MS);
         return new Promise<void>((resolve, reject) => {
           this.waiters.push({ resolve, reject });
-        }).then(() => {
-          taken = true;
-          // Its ack_wait has been running: tell the server it is being worked on.
-          if (Date.now() - since >= WORKING_AFTER_MS) m.working();
-        });
+        }).then(
+          () => {
+            clearInterval(beat);
+            taken = true;
+            if (Date.now() - since >= WORKING_AFTER_MS) m.working();
+          },
+          (error: unknown) => {
+            clearInterval(beat);
+            throw error;
+          },
+        );
       },
       release: () => {
         if (!taken) return;
