@@ -124,6 +124,51 @@ export function describeEventsConformance(
       );
     });
 
+    // Not on SQLite: one writer, so no transaction commits while an older one is open.
+    if (b.name !== "sqlite")
+      it("delivers an event whose transaction commits after later events were relayed", async () => {
+        const email = recorder();
+        let release!: () => void;
+        const released = new Promise<void>((r) => {
+          release = r;
+        });
+        let held!: () => void;
+        const isHeld = new Promise<void>((r) => {
+          held = r;
+        });
+        const slow = defineService("slow", {
+          place: method({ input: Order, output: z.object({ id: z.string() }) }),
+        }).implement({
+          async place(ctx, input) {
+            return ctx.tx(async () => {
+              // Published (its id is older than the next events') but not committed yet.
+              const published = await ctx.publish(orderPlaced, input);
+              held();
+              await released;
+              return published;
+            });
+          },
+        });
+        const app = await start().start({
+          services: [
+            ordersService(),
+            slow,
+            consumerService("email", [subscribe(orderPlaced, email.handler)]),
+          ],
+        });
+        const late = app.client(slow.contract).place({ orderId: "late", total: 1 });
+        await isHeld;
+        const orders = app.client(ordersService().contract);
+        for (let i = 0; i < 30; i++) await orders.place({ orderId: `o${i}`, total: 1 });
+        await until(() => email.seen.length === 30, 20_000, "the later events");
+        release();
+        await late;
+        await until(() => email.seen.includes("late"), 20_000, "the event that committed late");
+        await new Promise((r) => setTimeout(r, 300));
+        expect(email.seen.filter((id) => id === "late")).toHaveLength(1);
+        expect(email.seen).toHaveLength(31);
+      });
+
     it("publishes nothing when the transaction rolls back, and the business write is gone too", async () => {
       const email = recorder();
       const app = await start().start({
