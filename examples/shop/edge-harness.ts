@@ -19,7 +19,7 @@ import { freePort, type SplitHarness, startSplit, uniqueName, unreachable } from
 import { createShop, SHOP_GROUPS } from "./app.js";
 import { createTestIssuer, TEST_TOKENS, type TestIssuer } from "./edge-support.js";
 import { createShopGateway } from "./gateway.js";
-import { eventually, privateDataDir } from "./test-support.js";
+import { privateDataDir, untilListening } from "./test-support.js";
 
 /** The NATS server the split shop uses. */
 export const EDGE_NATS_URL = "nats://127.0.0.1:4222";
@@ -135,15 +135,7 @@ export async function describeShopEdge(
         if (p.admin === undefined) throw new Error(`group ${p.group} runs no admin server`);
       }
       // A child may be ready before the edge process listens: wait for the listener.
-      await eventually(
-        () =>
-          fetch(`${url}/openapi.json`).then(
-            (r) => r.ok,
-            () => false,
-          ),
-        (ok) => ok,
-        30_000,
-      );
+      await untilListening(url);
     }, 60_000);
     afterAll(async () => {
       await h?.stop();

@@ -17,7 +17,7 @@ import { devToken } from "./dev-token.js";
 import { PRODUCT_IDS, SAMPLE_ADDRESS, sampleCard, TEST_CARD_NUMBERS } from "./fixtures.js";
 import { createShopGateway } from "./gateway.js";
 import { email } from "./services/email/contract.js";
-import { eventually, privateDataDir } from "./test-support.js";
+import { eventually, privateDataDir, untilListening } from "./test-support.js";
 
 /** An answer, read whole. */
 interface Reply {
@@ -246,15 +246,7 @@ describe.skipIf(skip)("shop HTTP API split across processes", () => {
       appOptions: { config: { dataDir } },
     });
     // A child may log a line before it is ready; wait until the edge process listens.
-    await eventually(
-      () =>
-        fetch(`${url}/openapi.json`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      (ok) => ok,
-      30_000,
-    );
+    await untilListening(url);
   }, 60_000);
   afterAll(async () => {
     await h?.stop();

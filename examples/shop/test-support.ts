@@ -58,3 +58,19 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Waits until the shop's gateway answers at `url`: a split child may report ready before the
+ * edge process listens.
+ */
+export function untilListening(url: string): Promise<boolean> {
+  return eventually(
+    () =>
+      fetch(`${url}/openapi.json`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    (ok) => ok,
+    30_000,
+  );
+}
