@@ -37,14 +37,14 @@
  * ready with the port, stop; it exits when its parent goes away).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
 import { isMain, reportHeader, writeReport } from "./measure.js";
+import { buildWeftInto } from "./weft-build.js";
 
 // ---------------------------------------------------------------------------------------------
 // What every server answers.
@@ -93,27 +93,7 @@ type WeftGateway = typeof import("../src/gateway/index.js");
 const outDir = new URL("./node_modules/.cache/weft-dist-gateway/", import.meta.url);
 
 function buildWeft(): void {
-  const root = new URL("../", import.meta.url);
-  const tsc = createRequire(new URL("package.json", root)).resolve("typescript/bin/tsc");
-  rmSync(outDir, { recursive: true, force: true });
-  execFileSync(
-    process.execPath,
-    [
-      tsc,
-      "-p",
-      fileURLToPath(new URL("tsconfig.build.json", root)),
-      "--outDir",
-      fileURLToPath(outDir),
-      "--noCheck",
-      "--declaration",
-      "false",
-      "--sourceMap",
-      "false",
-    ],
-    { stdio: "inherit" },
-  );
-  // Under node_modules, Node looks no further up for `"type": "module"`: say it here.
-  writeFileSync(new URL("package.json", outDir), '{ "type": "module" }\n');
+  buildWeftInto(outDir);
 }
 
 /** Where a Weft server loads Weft from: `src/` through tsx, this run's build, or another build. */

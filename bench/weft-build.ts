@@ -50,9 +50,14 @@ export async function importBuiltWeft(): Promise<Weft> {
   return (await import(entryUrl())) as Weft;
 }
 
-async function build(): Promise<Weft> {
+/**
+ * Compiles `src/` with the repo's tsc (as published, without type-checking again) into `dir`, an
+ * ES module folder. Benchmarks whose servers must not lose their files to another benchmark's
+ * rebuild pass a folder of their own.
+ */
+export function buildWeftInto(dir: URL): void {
   const tsc = createRequire(new URL("package.json", root)).resolve("typescript/bin/tsc");
-  rmSync(outDir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
   execFileSync(
     process.execPath,
     [
@@ -60,7 +65,7 @@ async function build(): Promise<Weft> {
       "-p",
       fileURLToPath(new URL("tsconfig.build.json", root)),
       "--outDir",
-      fileURLToPath(outDir),
+      fileURLToPath(dir),
       "--noCheck",
       "--declaration",
       "false",
@@ -70,6 +75,10 @@ async function build(): Promise<Weft> {
     { stdio: "inherit" },
   );
   // Under node_modules, Node looks no further up for `"type": "module"`: say it here.
-  writeFileSync(new URL("package.json", outDir), '{ "type": "module" }\n');
+  writeFileSync(new URL("package.json", dir), '{ "type": "module" }\n');
+}
+
+async function build(): Promise<Weft> {
+  buildWeftInto(outDir);
   return (await import(entryUrl())) as Weft;
 }
