@@ -25,6 +25,7 @@ import {
   notFound,
   permissionDenied,
   resourceExhausted,
+  saysWhetherItRan,
   unauthenticated,
   unavailable,
   unimplemented,
@@ -107,6 +108,20 @@ describe("error constructors", () => {
     expect(copy.mayHaveRun).toBe(true);
     expect(original.mayHaveRun).toBe(false);
     expect(original.message).toBe("no p1");
+  });
+
+  it("with() keeps may-have-run unsaid unless the original or the change says it", () => {
+    const unsaid = internal("BOOM", "boom");
+    const copy = unsaid.with({ metadata: { constraint: "c" } });
+    expect(saysWhetherItRan(copy)).toBe(false);
+    expect(copy.mayHaveRun).toBe(false);
+    const said = internal("BOOM", "boom", { mayHaveRun: false }).with({ metadata: {} });
+    expect(saysWhetherItRan(said)).toBe(true);
+    expect(said.mayHaveRun).toBe(false);
+    const ran = internal("BOOM", "boom", { mayHaveRun: true }).with({ message: "again" });
+    expect([saysWhetherItRan(ran), ran.mayHaveRun]).toEqual([true, true]);
+    const changed = unsaid.with({ mayHaveRun: false });
+    expect(saysWhetherItRan(changed)).toBe(true);
   });
 });
 

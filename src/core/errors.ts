@@ -67,15 +67,20 @@ export class WeftError extends Error {
     this.issues = options.issues ?? [];
   }
 
-  /** A copy of this error with some fields changed. */
+  /**
+   * A copy of this error with some fields changed. `mayHaveRun` stays unsaid (Weft infers it) unless
+   * this error or `changes` says it.
+   */
   with(changes: ErrorOptions & { message?: string }): WeftError {
-    return new WeftError(this.code, this.reason, changes.message ?? this.message, {
+    const options: ErrorOptions = {
       metadata: changes.metadata ?? this.metadata,
       cause: changes.cause ?? this.cause,
       retryable: changes.retryable ?? this.retryable,
-      mayHaveRun: changes.mayHaveRun ?? this.mayHaveRun,
       issues: changes.issues ?? this.issues,
-    });
+    };
+    if (changes.mayHaveRun !== undefined) options.mayHaveRun = changes.mayHaveRun;
+    else if (saysWhetherItRan(this)) options.mayHaveRun = this.mayHaveRun;
+    return new WeftError(this.code, this.reason, changes.message ?? this.message, options);
   }
 }
 
