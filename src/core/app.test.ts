@@ -394,6 +394,71 @@ describe("createApp", () => {
     });
   });
 
+  it("still drains and closes everything when beforeStop throws, then reports it as failed", async () => {
+    const boom = new Error("flush failed");
+    const done: string[] = [];
+    const transport: Transport = {
+      name: "fake",
+      async serve() {},
+      async call() {
+        return "remote";
+      },
+      async stopIntake() {
+        done.push("transport.stopIntake");
+      },
+      async close() {
+        done.push("transport.close");
+      },
+    };
+    const app = createApp(
+      defineApp({
+        name: uniqueName("hookfail"),
+        services,
+        groups,
+        hooks: {
+          beforeStop: () => {
+            throw boom;
+          },
+          afterStop: () => {
+            done.push("afterStop");
+          },
+        },
+      }),
+      {
+        env: {},
+        group: "one",
+        logger: silent,
+        transport,
+        extensions: [
+          {
+            name: "ext",
+            async drain() {
+              done.push("ext.drain");
+            },
+            async stop() {
+              done.push("ext.stop");
+            },
+          },
+        ],
+      },
+    );
+    const states = recordStates(app); // not in `apps`: its stop() rejects by design
+    await app.start();
+    const first = app.stop();
+    await expect(first).rejects.toBe(boom);
+    expect(app.state).toBe("failed");
+    expect(states).toEqual(["created", "starting", "running", "draining", "failed"]);
+    expect(done).toEqual([
+      "transport.stopIntake",
+      "ext.drain",
+      "ext.stop",
+      "transport.close",
+      "afterStop",
+    ]);
+    expect(app.stop()).toBe(first);
+    expect((await failure(app.client(alpha).run({}))).code).toBe("UNAVAILABLE");
+  });
+
   it("describes a one-process app", () => {
     const app = createApp(defineApp({ name: uniqueName("desc"), services }), {
       env: {},

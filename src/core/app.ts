@@ -33,7 +33,8 @@ import type { Transport } from "./transport.js";
 /**
  * Called at lifecycle points; a throwing `beforeStart`/`afterStart` fails the start.
  * `beforeStart` runs once extensions (the store) are open and before the app serves: migrate and
- * seed there (`app.use(STORE)` from `weft/store`).
+ * seed there (`app.use(STORE)` from `weft/store`). A throwing `beforeStop` does not stop the
+ * stop: the app still drains and closes, ends `failed`, and `stop()` rejects with the error.
  */
 export interface AppHooks {
   beforeStart?(app: App): void | Promise<void>;
@@ -282,7 +283,11 @@ export interface App {
   readonly ready: boolean;
   /** Starts serving. Fails (state `failed`) if a hook or transport fails. */
   start(): Promise<void>;
-  /** Stops intake, drains in-flight calls within the grace period, closes transports. */
+  /**
+   * Stops intake, drains in-flight calls within the grace period, closes transports. If the
+   * `beforeStop` hook throws, the stop still drains and closes everything, then ends `failed` and
+   * rejects with the hook's error (later calls return the same promise).
+   */
   stop(options?: StopOptions): Promise<StopReport>;
   /** A typed client for calls from outside any handler. */
   client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
@@ -461,7 +466,15 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
             : toMilliseconds(stopOptions.grace, "grace");
         setState("draining");
         runtime.intake = "draining";
-        await def.hooks.beforeStop?.(app);
+        // A failing beforeStop must not keep the app draining for ever: the stop goes on and
+        // rejects with the hook's error at the end, in state `failed`.
+        let hookFailure: { error: unknown } | undefined;
+        try {
+          await def.hooks.beforeStop?.(app);
+        } catch (error) {
+          logger.error({ err: error }, "the beforeStop hook failed; stopping anyway");
+          hookFailure = { error };
+        }
         await Promise.allSettled(transports.map((t) => t.stopIntake()));
         let timer: NodeJS.Timeout | undefined;
         const deadline = Date.now() + graceMs;
@@ -494,9 +507,16 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
         runtime.intake = "closed";
         await stopExtensions(extensions);
         await closeTransports();
-        setState("stopped");
-        await def.hooks.afterStop?.(app);
-        return { drained, abandoned };
+        if (hookFailure === undefined) {
+          setState("stopped");
+          await def.hooks.afterStop?.(app);
+          return { drained, abandoned };
+        }
+        setState("failed");
+        await (async () => def.hooks.afterStop?.(app))().catch((err: unknown) => {
+          logger.error({ err }, "the afterStop hook failed");
+        });
+        throw hookFailure.error;
       })();
       return stopping;
     },
