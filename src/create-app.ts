@@ -20,6 +20,7 @@ import {
   createApp as createCoreApp,
   defineApp,
   type Transport,
+  unavailable,
   type WeftConfig,
 } from "./core/index.js";
 import { mountDashboard } from "./dashboard/index.js";
@@ -48,8 +49,16 @@ function lazyNats(config: WeftConfig): Transport & { readonly connected: boolean
       await inner.serve(host, services);
     },
     call(ctx, input) {
-      if (inner === undefined)
-        return Promise.reject(new Error("the NATS transport is not started"));
+      if (inner === undefined) {
+        const what = `${ctx.service}.${ctx.method}`;
+        return Promise.reject(
+          unavailable(
+            "TRANSPORT_NOT_STARTED",
+            `${what} was not sent: the nats transport is not started (start the app first)`,
+            { mayHaveRun: false },
+          ),
+        );
+      }
       return inner.call(ctx, input);
     },
     async stopIntake() {
