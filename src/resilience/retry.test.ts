@@ -9,6 +9,7 @@ import {
   unavailable,
   WeftError,
 } from "../core/index.js";
+import { exponentialBackoff } from "./backoff.js";
 import { deferred, failure, startTarget, stopTargets, target } from "./fixtures/target-app.js";
 import { type RetryOptions, retry } from "./retry.js";
 
@@ -178,6 +179,42 @@ describe("retry: how many times and how long", () => {
     expect(e.reason).toBe("FAIL_4");
     expect(t.count("target.idem")).toBe(4);
     expect(events.map((x) => x.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it("makes 5 attempts in all by default", async () => {
+    const { middleware, events } = quickRetry();
+    const t = await startTarget(
+      async (_ctx, n) => {
+        throw unavailable(`FAIL_${n}`, `attempt ${n}`);
+      },
+      [middleware],
+    );
+    const e = await failure(t.app.client(target).idem({}, { timeout: "5s" }));
+    expect(e.reason).toBe("FAIL_5");
+    expect(t.count("target.idem")).toBe(5);
+    expect(events.map((x) => x.attempt)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("caps the default backoff at 2 s", async () => {
+    const controller = new AbortController();
+    const waits: number[] = [];
+    const t = await startTarget(async () => {
+      throw unavailable("DOWN", "down");
+    }, [
+      // Waits 0.0015 ms, 1.5 ms, then 1,500 ms (under the 2 s cap): the call is cancelled at the
+      // third retry, so the test never sleeps that long.
+      retry({
+        backoff: { initial: 0.0015, multiplier: 1000, jitter: "none" },
+        onRetry: ({ waitMs }) => {
+          waits.push(waitMs);
+          if (waits.length === 3) controller.abort();
+        },
+      }),
+    ]);
+    await failure(t.app.client(target).idem({}, { timeout: "30s", signal: controller.signal }));
+    expect(waits).toEqual([0.0015, 1.5, 1500]);
+    const capped = exponentialBackoff({ initial: 10_000, jitter: "none" });
+    expect(capped(1)).toBe(2000);
   });
 
   it("makes one attempt only with attempts: 1", async () => {

@@ -2,8 +2,8 @@
  * Retries as client middleware. A failed call is retried only when that cannot run the method
  * twice by surprise: the error must be retryable (UNAVAILABLE, ABORTED, RESOURCE_EXHAUSTED, or
  * flagged so) AND either the method is idempotent or the error says the callee never ran
- * (`mayHaveRun: false`, e.g. no responders). A retry never outlives the caller's deadline: when
- * the next wait would cross it, the last error is returned.
+ * (`mayHaveRun: false`, e.g. no responders). It makes at most `attempts` (default 5) and never
+ * outlives the caller's deadline: when the next wait would cross it, the last error is returned.
  */
 import {
   type CallContext,
@@ -17,11 +17,12 @@ import { type Backoff, type BackoffOptions, exponentialBackoff, sleep } from "./
 /** Options of {@link retry}. */
 export interface RetryOptions {
   /**
-   * Most attempts in all, first included. Default: no count limit — retries go on until the
-   * caller's deadline, so an idempotent call survives a broker restart or failover within it.
+   * Most attempts in all, first included. Default 5 (at most four waits of 50, 100, 200 and 400 ms
+   * before jitter). The caller's deadline ends retries earlier. To ride out a broker restart or
+   * failover, raise it (`Infinity` retries until the deadline) and the backoff with it.
    */
   attempts?: number;
-  /** Waits between attempts. Default: exponential, 50 ms doubling to 1 s, full jitter. */
+  /** Waits between attempts. Default: exponential, 50 ms doubling to 2 s, full jitter. */
   backoff?: Backoff | BackoffOptions;
   /** Called before each retry (for metrics and tests). */
   onRetry?: (event: {
@@ -33,16 +34,17 @@ export interface RetryOptions {
   }) => void;
 }
 
+/** Attempts in all when {@link RetryOptions.attempts} is not given. */
+const DEFAULT_ATTEMPTS = 5;
+
 /** Retry middleware for clients (see the module comment for when it retries). */
 export function retry(options: RetryOptions = {}): Middleware {
-  const attempts = options.attempts ?? Number.POSITIVE_INFINITY;
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   if (!(attempts === Number.POSITIVE_INFINITY || Number.isInteger(attempts)) || attempts < 1) {
     throw new RangeError(`retry attempts must be a whole number >= 1 (got ${attempts})`);
   }
   const backoff =
-    typeof options.backoff === "function"
-      ? options.backoff
-      : exponentialBackoff({ max: "1s", ...options.backoff });
+    typeof options.backoff === "function" ? options.backoff : exponentialBackoff(options.backoff);
   // The first attempt costs one `.then`; the retry loop is entered only after a failure.
   const again = async (
     next: Handler,
