@@ -10,7 +10,8 @@
 import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import { UnsecuredJWT } from "jose";
 import { expect, it } from "vitest";
-import { errorFromWire, type Principal, signPrincipal } from "weft";
+import type { Principal } from "weft";
+import { errorFromWire, signPrincipal } from "weft/spi";
 import { NATS_HEADERS } from "weft/transport/nats";
 import { describeShopEdge, EDGE_NATS_URL, EDGE_PRINCIPAL_KEY } from "./edge-harness.js";
 import {

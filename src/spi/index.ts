@@ -1,0 +1,86 @@
+/**
+ * `weft/spi`: the plumbing for people who extend Weft — transport authors (wire headers, the error
+ * wire format, trace context, principal tokens, payload accounting, spans), extension authors
+ * (extension keys, the publisher and transactor seams, configuration resolution) and tools (the
+ * known variables, event stream and subject names). An app needs none of it: its API is `weft`.
+ *
+ * These names are stable enough to build on, but they follow the runtime's needs more closely than
+ * the root API does; a change to them is called out in CHANGELOG.md.
+ *
+ * @example
+ * ```ts
+ * import { callHeaders, errorFromWire, errorToWire, type Transport } from "weft/spi";
+ *
+ * // A transport sends the call context as headers and errors in their wire form:
+ * const headers = callHeaders(ctx);
+ * const reply = { error: errorToWire(normalizeError(thrown)) };
+ * // …and the caller's side rebuilds the same Weft error:
+ * throw errorFromWire(reply.error);
+ * ```
+ */
+
+export {
+  type AppExtension,
+  type CallHeaders,
+  type Codec,
+  type ConfigSources,
+  callHeaders,
+  childTrace,
+  DEFAULT_GROUP,
+  describeVariables,
+  errorFromWire,
+  errorToWire,
+  extensionKey,
+  formatPath,
+  formatTraceparent,
+  isErrorCode,
+  isLoopback,
+  isNestedCall,
+  isRetryableByDefault,
+  isServiceContract,
+  isStandardSchema,
+  type JwtConfig,
+  jsonCodec,
+  KNOWN_VARIABLES,
+  LOG_LEVELS,
+  type NatsAuthConfig,
+  newTrace,
+  notePayloadBytes,
+  type PerformOptions,
+  PUBLISHER,
+  type Publisher,
+  parseTraceparent,
+  REDACTED_PATHS,
+  type RuntimeEnv,
+  reportSpan,
+  resolveConfig,
+  resolvePlacement,
+  type SubscriptionLike,
+  saysWhetherItRan,
+  signPrincipal,
+  type TopicLike,
+  type TraceContext,
+  type Transactor,
+  type Transport,
+  type TransportHost,
+  toMilliseconds,
+  validate,
+  verifyPrincipal,
+  type WireError,
+} from "../core/index.js";
+export {
+  type Consumer,
+  consumerName,
+  durableName,
+  EVENTS,
+  type EventBroker,
+  type EventEnvelope,
+  type EventsExtension,
+  eventSubject,
+  eventsExtension,
+  isSubscription,
+  isTopic,
+  type Outcome,
+  type RelayOptions,
+  streamName,
+} from "../events/index.js";
