@@ -6,7 +6,8 @@
 
 import { expect, it } from "vitest";
 import { isWeftError, type WeftError } from "weft";
-import { availablePlacements, describePlacements } from "weft/testing";
+import { availablePlacements } from "weft/testing";
+import { describePlacements } from "weft/testing/vitest";
 import { createShop } from "./app.js";
 import { PRODUCT_IDS, SAMPLE_ADDRESS, sampleCard, TEST_CARD_NUMBERS } from "./fixtures.js";
 import { cart } from "./services/cart/contract.js";

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectWeftError } from "../testing/index.js";
+import { expectWeftError } from "../testing/vitest/index.js";
 import { crossTraffic, suggestPlacement } from "./advisor.js";
 import type { PlacementConstraints, PlacementInput, TrafficEdge } from "./types.js";
 

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { describeStoreConformance } from "weft/testing";
+ * import { describeStoreConformance } from "weft/testing/vitest";
  * describeStoreConformance("sqlite", async () => {
  *   const path = join(await mkdtemp(join(tmpdir(), "weft-")), "test.db");
  *   const store = await createSqliteStore({ path });

@@ -1,31 +1,29 @@
 /**
- * Testing support: the placement conformance suite (one body of tests, every placement) and
- * collision-free names for tests that share servers.
+ * Testing support that needs no test runner: apps started in each placement (one process,
+ * serialized, split over NATS), private NATS and PostgreSQL servers, a fake clock, workflow replay
+ * and collision-free names for tests that share servers. It imports neither vitest nor fast-check;
+ * the vitest suites (`describePlacements`, `describeStoreConformance`, `expectWeftError`) are in
+ * `weft/testing/vitest`.
  *
  * @example
  * ```ts
- * import { describePlacements, uniqueName } from "weft/testing";
+ * import { startLocal, uniqueName } from "weft/testing";
+ * const h = await startLocal(shop, "serialized");
+ * console.log(await h.client(catalog).get({ id: "p1" }), uniqueName("orders"));
+ * await h.app.stop();
  * ```
  */
 
-export {
-  describeStoreConformance,
-  type StoreConformanceOptions,
-  type StoreHarness,
-} from "../store/conformance.js";
 export { deleteEventStream } from "./event-streams.js";
-export { expectWeftError } from "./expect-weft-error.js";
 export { createFakeClock, type FakeClock } from "./fake-clock.js";
 export { freePort } from "./free-port.js";
 export {
   availablePlacements,
-  describePlacements,
   LOCAL_PLACEMENTS,
   type PlacementHarness,
   type PlacementName,
-  type PlacementSuiteOptions,
   startLocal,
-} from "./placement-suite.js";
+} from "./placements.js";
 export {
   type PrivateNats,
   type PrivateNatsNode,

@@ -2,10 +2,11 @@
  * The placement conformance suite: one body of behaviour tests run once per placement, so the same
  * tests prove the same behaviour in one process, serialized, and (with the NATS transport) split
  * across processes. Transports add placements here; apps reuse the suite for their own tests.
+ * Needs vitest (an optional peer dependency): it is exported by `weft/testing/vitest`.
  *
  * @example
  * ```ts
- * import { describePlacements } from "weft/testing";
+ * import { describePlacements } from "weft/testing/vitest";
  * describePlacements("shop", { definition: () => createShop() }, (h) => {
  *   it("gets a product", async () => {
  *     expect(await h().client(catalog).get({ id: "p1" })).toMatchObject({ id: "p1" });
@@ -14,32 +15,14 @@
  * ```
  */
 import { afterAll, beforeAll, describe } from "vitest";
-import type {
-  AnyContract,
-  App,
-  AppDefinition,
-  AppOptions,
-  Client,
-  RootCallOptions,
-} from "../core/index.js";
-import { createApp } from "../create-app.js";
-import { unreachable } from "./services.js";
+import type { AppDefinition, AppOptions } from "../core/index.js";
+import {
+  LOCAL_PLACEMENTS,
+  type PlacementHarness,
+  type PlacementName,
+  startLocal,
+} from "./placements.js";
 import { startSplit } from "./split-harness.js";
-import { uniqueName } from "./unique-name.js";
-
-/** Placements every transport supports in one process. */
-export const LOCAL_PLACEMENTS = ["local", "serialized"] as const;
-
-/** A placement the suite can run: `local`, `serialized`, or one a transport registers. */
-export type PlacementName = (typeof LOCAL_PLACEMENTS)[number] | (string & {});
-
-/** What a test body gets: the running app in the current placement. */
-export interface PlacementHarness {
-  readonly placement: PlacementName;
-  readonly app: App;
-  /** A client for calls from outside any handler, as a script or the gateway would make them. */
-  client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
-}
 
 /** Options of {@link describePlacements}. */
 export interface PlacementSuiteOptions {
@@ -61,35 +44,6 @@ export interface PlacementSuiteOptions {
    * `WEFT_DATABASE_URL`, as `appOptions.config` gives them to the apps in this process).
    */
   env?: Readonly<Record<string, string>>;
-}
-
-/**
- * The placements whose servers are reachable: `local` and `serialized` always, `nats` when a NATS
- * server answers (else one line says why it is skipped; with WEFT_REQUIRE_SERVICES=1 it throws).
- */
-export async function availablePlacements(): Promise<PlacementName[]> {
-  return (await unreachable("nats")) ? [...LOCAL_PLACEMENTS] : [...LOCAL_PLACEMENTS, "nats"];
-}
-
-/** Starts an app of `definition` in one process in the named local placement. */
-export async function startLocal(
-  definition: AppDefinition,
-  placement: PlacementName,
-  appOptions: AppOptions = {},
-): Promise<PlacementHarness> {
-  if (placement !== "local" && placement !== "serialized") {
-    throw new Error(`placement "${placement}" needs its transport's harness`);
-  }
-  const app = createApp(definition, {
-    ...appOptions,
-    config: {
-      ...appOptions.config,
-      app: uniqueName(definition.name),
-      serialize: placement === "serialized",
-    },
-  });
-  await app.start();
-  return { placement, app, client: (contract, options) => app.client(contract, options) };
 }
 
 /**

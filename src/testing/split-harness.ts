@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { AppDefinition, AppOptions } from "../core/index.js";
 import { createApp } from "../create-app.js";
 import type { CallObservation } from "../transport/nats/index.js";
-import type { PlacementHarness } from "./placement-suite.js";
+import type { PlacementHarness } from "./placements.js";
 import { uniqueName } from "./unique-name.js";
 
 /** A group running in a child process. */

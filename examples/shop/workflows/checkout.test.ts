@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppOptions, isWeftError, type WeftError } from "weft";
-import { availablePlacements, describePlacements, unreachable } from "weft/testing";
+import { availablePlacements, unreachable } from "weft/testing";
+import { describePlacements } from "weft/testing/vitest";
 import { createShop } from "../app.js";
 import { PRODUCT_IDS, SAMPLE_ADDRESS, sampleCard, TEST_CARD_NUMBERS } from "../fixtures.js";
 import { cart } from "../services/cart/contract.js";

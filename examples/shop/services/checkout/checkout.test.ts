@@ -6,7 +6,7 @@
 
 import { expect, it } from "vitest";
 import { isWeftError, unavailable } from "weft";
-import { describePlacements } from "weft/testing";
+import { describePlacements } from "weft/testing/vitest";
 import { createShop } from "../../app.js";
 import { PRODUCT_IDS, SAMPLE_ADDRESS, sampleCard } from "../../fixtures.js";
 import { privateDataDir } from "../../test-support.js";
