@@ -9,11 +9,11 @@
  *
  * @example
  * ```ts
- * import { callHeaders, errorFromWire, errorToWire, type Transport } from "weft/spi";
+ * import { callHeaders, errorFromWire, errorToWire } from "weft/spi";
  *
  * // A transport sends the call context as headers and errors in their wire form:
  * const headers = callHeaders(ctx);
- * const reply = { error: errorToWire(normalizeError(thrown)) };
+ * const reply = { error: errorToWire(thrown) }; // any throwable, normalized
  * // …and the caller's side rebuilds the same Weft error:
  * throw errorFromWire(reply.error);
  * ```
