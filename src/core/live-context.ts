@@ -42,9 +42,29 @@ export interface SpanTiming {
 export interface ContextRuntime {
   readonly app: string;
   readonly logger: Logger;
-  client<C extends AnyContract>(contract: C, parent: LiveContext | undefined): Client<C>;
+  client<C extends AnyContract>(contract: C, parent: LiveContext): Client<C>;
   transact<T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>): Promise<T>;
   use<T>(key: ExtensionKey<T>): T;
+}
+
+/**
+ * What a context is made from. Every caller builds it as an object literal of one shape, which the
+ * optimizing compiler keeps off the heap once the constructor is inlined.
+ */
+export interface ContextInit {
+  readonly service: string;
+  readonly method: string;
+  readonly idempotent: boolean;
+  /** Epoch ms. */
+  readonly deadline: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly principal: Principal | undefined;
+  /** For a call with no parent: the caller's trace position or its `traceparent`, if any. */
+  readonly traceparent?: TraceContext | string | undefined;
+  /** The context of the handler (or caller) that made the call, if any. */
+  readonly parent?: LiveContext | undefined;
+  /** True when the call was made by work still in flight in this process (served while draining). */
+  readonly nested: boolean;
 }
 
 /** A call's context. `parent` is the context of the handler that made the call, if any. */
@@ -73,23 +93,35 @@ export class LiveContext implements CallContext, Linked {
   /** What the span of this call needs besides ids; made only when the app has an observer. */
   span: SpanTiming | undefined = undefined;
 
+  readonly service: string;
+  readonly method: string;
+  readonly idempotent: boolean;
+  readonly deadline: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly principal: Principal | undefined;
+  /**
+   * The caller's trace position or its `traceparent` (for a nested call, the parent's trace is
+   * used). This call's span is made only when someone asks, so untraced calls cost no ids.
+   */
+  private readonly callerTrace: TraceContext | string | undefined;
+  readonly parent: LiveContext | undefined;
+  /** True when the call was made by a handler that is still in flight in this process. */
+  readonly nested: boolean;
+
   constructor(
     readonly runtime: ContextRuntime,
-    readonly service: string,
-    readonly method: string,
-    readonly idempotent: boolean,
-    readonly deadline: number,
-    readonly metadata: Readonly<Record<string, string>>,
-    readonly principal: Principal | undefined,
-    /**
-     * The caller's trace position or its `traceparent` (for a nested call, the parent's trace is
-     * used). This call's span is made only when someone asks, so untraced calls cost no ids.
-     */
-    private readonly callerTrace: TraceContext | string | undefined,
-    readonly parent: LiveContext | undefined,
-    /** True when the call was made by a handler that is still in flight in this process. */
-    readonly nested: boolean,
-  ) {}
+    init: ContextInit,
+  ) {
+    this.service = init.service;
+    this.method = init.method;
+    this.idempotent = init.idempotent;
+    this.deadline = init.deadline;
+    this.metadata = init.metadata;
+    this.principal = init.principal;
+    this.callerTrace = init.traceparent;
+    this.parent = init.parent;
+    this.nested = init.nested;
+  }
 
   get trace(): TraceContext {
     if (this.ownTrace === undefined) {
