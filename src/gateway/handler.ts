@@ -20,19 +20,15 @@ import {
   type CompiledRoute,
   type HandlerOptions,
   metadataOf,
+  type RoutedRequest,
   runOperation,
 } from "./operation.js";
 import { edgeError, renderProblem } from "./problem.js";
 import { edgeTrace, send, traceHeaders } from "./respond.js";
 
 /** A routed request waiting for its answer. */
-interface Routed {
-  readonly req: IncomingMessage;
+interface Routed extends RoutedRequest {
   readonly res: ServerResponse;
-  readonly compiled: CompiledRoute;
-  readonly params: Record<string, string | undefined>;
-  readonly query: string;
-  readonly path: string;
   readonly cors: Record<string, string> | undefined;
 }
 
@@ -122,17 +118,7 @@ export class GatewayHandler {
         r.compiled.route.key,
         (c) => {
           ctx = c;
-          return runOperation(
-            this.o,
-            c,
-            r.req,
-            r.compiled,
-            r.params,
-            r.query,
-            r.path,
-            principal,
-            headers,
-          );
+          return runOperation(this.o, c, r, principal, headers);
         },
         {
           principal,

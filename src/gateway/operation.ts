@@ -65,23 +65,31 @@ export function answersWhole(o: HandlerOptions, compiled: CompiledRoute): boolea
   return compiled.idempotency !== undefined && o.records !== undefined;
 }
 
+/** A routed request: what the operation reads of it. */
+export interface RoutedRequest {
+  readonly req: IncomingMessage;
+  readonly compiled: CompiledRoute;
+  readonly params: Record<string, string | undefined>;
+  /** The URL's query string, without `?`. */
+  readonly query: string;
+  readonly path: string;
+}
+
 /**
  * The part of a request that runs as the gateway's operation (inside `app.perform`). Resolves to
  * the method's output, or to a whole answer when {@link answersWhole} says so (the handler turns
  * an output into its answer with {@link answerOf}: one promise fewer per request). Refusals before
- * the body is read are thrown synchronously (perform turns them into a rejection).
+ * the body is read are thrown synchronously (perform turns them into a rejection). Rate-limit
+ * headers are added to `headers`.
  */
 export function runOperation(
   o: HandlerOptions,
   ctx: CallContext,
-  req: IncomingMessage,
-  compiled: CompiledRoute,
-  params: Record<string, string | undefined>,
-  query: string,
-  path: string,
+  r: RoutedRequest,
   principal: Principal | undefined,
   headers: Record<string, string>,
 ): Promise<unknown> {
+  const { req, compiled } = r;
   const { route } = compiled;
   if (compiled.rule !== undefined) {
     const caller =
@@ -93,28 +101,28 @@ export function runOperation(
   if (route.method !== "GET" && hasBody(req)) {
     checkContentType(req.headers["content-type"]);
     return readBody(req, o.bodyLimit, o.bodyTimeoutMs).then((raw) =>
-      proceed(o, ctx, req, compiled, parseJsonObject(raw), raw, params, query, path, principal),
+      proceed(o, ctx, r, principal, parseJsonObject(raw), raw),
     );
   }
-  return proceed(o, ctx, req, compiled, {}, undefined, params, query, path, principal);
+  return proceed(o, ctx, r, principal, {});
 }
 
-/** Merges the input, checks its size for a remote method, and calls (under a key when asked). */
+/**
+ * Merges the input, checks its size for a remote method, and calls (under a key when asked).
+ * `raw`: the request's body, when it had one.
+ */
 function proceed(
   o: HandlerOptions,
   ctx: CallContext,
-  req: IncomingMessage,
-  compiled: CompiledRoute,
-  input: Record<string, unknown>,
-  raw: Buffer | undefined,
-  params: Record<string, string | undefined>,
-  query: string,
-  path: string,
+  r: RoutedRequest,
   principal: Principal | undefined,
+  input: Record<string, unknown>,
+  raw?: Buffer,
 ): Promise<unknown> {
+  const { req, compiled, query, path } = r;
   const { route } = compiled;
   mergeQuery(input, query, route.coercers);
-  mergeParams(input, params, route.params, route.coercers);
+  mergeParams(input, r.params, route.params, route.coercers);
   if (compiled.remote) {
     const app = o.app;
     const approx = (raw?.length ?? 0) + query.length;
