@@ -20,7 +20,7 @@
  * // elsewhere: const p = await ctx.client(catalog).get({ id: "p1" });
  * ```
  */
-import type { AppExtension } from "./app.js";
+import type { AppExtension } from "./app-types.js";
 import type { CallContext, TopicLike } from "./context.js";
 import type { Duration } from "./duration.js";
 import { invalidArgument } from "./errors.js";
