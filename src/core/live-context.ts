@@ -48,8 +48,9 @@ export interface ContextRuntime {
 }
 
 /**
- * What a context is made from. Every caller builds it as an object literal of one shape, which the
- * optimizing compiler keeps off the heap once the constructor is inlined.
+ * What a context is made from. Callers pass it as an object literal read only by the constructor,
+ * so once the constructor is inlined the optimizing compiler need not allocate it (the
+ * callgrind guard in bench/ shows no extra cost per call).
  */
 export interface ContextInit {
   readonly service: string;
