@@ -10,6 +10,7 @@ import {
   toMilliseconds,
   type WeftError,
 } from "../../core/index.js";
+import { exponentialBackoff, sleep } from "../../resilience/backoff.js";
 import type { StepContext, StepOptions } from "../authoring/types.js";
 import type { ExecutionHost } from "./host.js";
 
@@ -17,8 +18,6 @@ import type { ExecutionHost } from "./host.js";
 export type StepResult =
   | { ok: true; value: unknown; attempts: number }
   | { ok: false; error: WeftError; attempts: number };
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs a step's code with its retries and timeout. */
 export async function runStep(
@@ -29,8 +28,12 @@ export async function runStep(
 ): Promise<StepResult> {
   const retry = options?.retry === false ? { attempts: 1 } : (options?.retry ?? {});
   const attempts = Math.max(1, retry.attempts ?? 3);
-  const initial = toMilliseconds(retry.initial ?? "100ms", "retry.initial");
-  const max = toMilliseconds(retry.max ?? "10s", "retry.max");
+  // Between half and all of 100 ms doubling up to 10 s, by default.
+  const backoff = exponentialBackoff({
+    initial: toMilliseconds(retry.initial ?? "100ms", "retry.initial"),
+    max: toMilliseconds(retry.max ?? "10s", "retry.max"),
+    jitter: "equal",
+  });
   const timeoutMs =
     options?.timeout === undefined ? undefined : toMilliseconds(options.timeout, "timeout");
   for (let attempt = 1; ; attempt++) {
@@ -80,7 +83,7 @@ export async function runStep(
           });
       const terminal = isWeftError(thrown) && !thrown.retryable && thrown.reason !== "STEP_TIMEOUT";
       if (terminal || attempt >= attempts) return { ok: false, error, attempts: attempt };
-      await wait(Math.min(max, initial * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+      await sleep(backoff(attempt));
     } finally {
       clearTimeout(timer);
     }
