@@ -107,7 +107,7 @@ export function appWeftChild(entry: string): string | undefined {
 export async function runDevChild(entry: string): Promise<number> {
   const other = appWeftChild(entry);
   if (other !== undefined) {
-    const mod = (await import(pathToFileURL(other).href)) as typeof import("./dev-child.js");
+    const mod = (await import(pathToFileURL(other).href)) as { runDevChild: typeof runDevChild };
     return mod.runDevChild(entry);
   }
   // The channel must not keep this process alive after the app stopped.
