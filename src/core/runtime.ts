@@ -52,6 +52,8 @@ export interface RuntimeOptions {
   readonly maxPayload: number;
   readonly principalKey: string | undefined;
   readonly callTimeoutMs: number;
+  /** Longest deadline of a call made or served: longer ones are cut to it. */
+  readonly maxCallTimeoutMs: number;
   readonly validateOutput: boolean;
   /** Implementations of the services this process runs. */
   readonly local: readonly ServiceImplementation[];
@@ -178,6 +180,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         return Promise.reject(e);
       }
     }
+    if (timeout > this.options.maxCallTimeoutMs) timeout = this.options.maxCallTimeoutMs;
     if (now + timeout < deadline) deadline = now + timeout;
     const base = parent === undefined ? (scope?.metadata ?? {}) : parent.metadata;
     const metadata = options?.metadata === undefined ? base : { ...base, ...options.metadata };
@@ -283,9 +286,20 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     options: { admitted?: boolean; signal?: AbortSignal } = {},
   ): Promise<unknown> {
     const now = Date.now();
-    const deadline =
-      // A caller that sent no deadline (a plain message from another client) gets the default.
-      now + (headers.timeoutMs ?? this.options.callTimeoutMs);
+    // A caller that sent no deadline (a plain message from another client) gets the default;
+    // none gets more than the maximum; a deadline already gone is not served at all.
+    let timeoutMs = headers.timeoutMs ?? this.options.callTimeoutMs;
+    if (!(timeoutMs > 0)) {
+      return Promise.reject(
+        deadlineExceeded(
+          "DEADLINE_EXCEEDED",
+          `${headers.service}.${headers.method}: the caller's deadline had passed when the call arrived`,
+          { mayHaveRun: false },
+        ),
+      );
+    }
+    if (timeoutMs > this.options.maxCallTimeoutMs) timeoutMs = this.options.maxCallTimeoutMs;
+    const deadline = now + timeoutMs;
     const ctx = new LiveContext(
       this,
       headers.service,
