@@ -3,6 +3,7 @@
  * a transport) and the callee side (intake control, server middleware, validation, error
  * normalization, in-flight tracking for drain).
  */
+import { noteCallFailure, ownFailure } from "./call-failure.js";
 import { type ClientTarget, makeClient, type RootScope } from "./client.js";
 import type { Codec } from "./codec.js";
 import { type CompiledService, compileService } from "./compile.js";
@@ -244,7 +245,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         bytes: undefined,
       });
     }
-    return Promise.reject(error);
+    return Promise.reject(noteCallFailure(error, ctx));
   }
 
   private route(service: string): Handler {
@@ -533,7 +534,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         `${live.service}.${live.method} failed`,
       );
     }
-    const error = normalizeError(thrown);
+    const error = ownFailure(normalizeError(thrown), live);
     // The method's code ran (at least partly): whatever it threw, the caller cannot assume
     // nothing happened. Errors raised before it ran (validation, intake) keep mayHaveRun false.
     // A handler that knows it refused before any effect may say so with `mayHaveRun: false`.

@@ -27,7 +27,6 @@ import {
 import { cancelWildcard, methodOf, serviceQueue, serviceSubject } from "../subjects.js";
 import { decodeRequest, encodeResponse, isFramed, responderBytes } from "./frame.js";
 import { fieldsFromHeaders, H, parseContext } from "./headers.js";
-import { outsideError } from "./outside-error.js";
 
 const RESPONDER = `${process.pid}@${hostname()}`;
 const RESPONDER_BYTES = responderBytes(RESPONDER);
@@ -112,22 +111,18 @@ export class Responder {
       const controller = new AbortController();
       this.serving.set(reply, controller);
       started = this.host.accept(headers, input, { admitted: true, signal: controller.signal });
-      started.then(
-        () => this.serving.delete(reply),
-        () => this.serving.delete(reply),
-      );
     } catch (error) {
       started = Promise.reject(error);
     }
     started.then(
-      (output) => this.answer(msg, framed, service, method, output),
-      (error: unknown) =>
-        this.reply(
-          msg,
-          framed,
-          false,
-          errorToWire(outsideError(error, service, method, this.host.logger)),
-        ),
+      (output) => {
+        this.serving.delete(reply);
+        this.answer(msg, framed, service, method, output);
+      },
+      (error: unknown) => {
+        this.serving.delete(reply);
+        this.reply(msg, framed, false, errorToWire(error));
+      },
     );
   }
 

@@ -152,8 +152,8 @@ describe.skipIf(skip)("NATS wire: raw messages on a service subject", () => {
 
   it.each([
     [NATS_HEADERS.timeout, "abc"],
-    [NATS_HEADERS.timeout, "-5"],
     [NATS_HEADERS.timeout, "1e3"],
+    [NATS_HEADERS.timeout, "5.5"],
     [NATS_HEADERS.metadata, "[1,2]"],
     [NATS_HEADERS.metadata, '{"n":1}'],
     [NATS_HEADERS.metadata, "{not json"],
@@ -171,6 +171,29 @@ describe.skipIf(skip)("NATS wire: raw messages on a service subject", () => {
         { path: ["headers", header], message: expect.any(String) },
       ]);
       expect(answer.error?.message).toContain(header);
+    },
+  );
+
+  it.each(["0", "-5", "-0"])(
+    "answers a call whose %s ms are left with DEADLINE_EXCEEDED, without running it",
+    async (value) => {
+      const answer = await request(keyed.subject, '{"text":"late"}', {
+        [NATS_HEADERS.timeout]: value,
+      });
+      expect(answer.error).toMatchObject({ code: "DEADLINE_EXCEEDED", mayHaveRun: false });
+    },
+  );
+
+  it.each(["999999999999", "99999999999999999999"])(
+    "cuts a deadline of %s ms to the app's maxCallTimeout (5 min by default)",
+    async (value) => {
+      const answer = await request(keyed.subject, '{"text":"patient"}', {
+        [NATS_HEADERS.timeout]: value,
+      });
+      expect(answer).toMatchObject({ ok: true });
+      const { remainingMs } = answer.value as { remainingMs: number };
+      expect(remainingMs).toBeGreaterThan(0);
+      expect(remainingMs).toBeLessThanOrEqual(300_000);
     },
   );
 
