@@ -145,8 +145,9 @@ export class Caller {
     } catch (e) {
       return Promise.reject(e);
     }
+    const signal = ctx.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const signal = ctx.signal;
       const onAbort = () => this.cancel(ctx, reply, signal.reason);
       this.pending.set(id, {
         resolve,

@@ -6,8 +6,10 @@
  *
  * Remote semantics, honestly: a call can fail after the callee ran (`mayHaveRun: true`); no
  * responders is UNAVAILABLE at once (`mayHaveRun: false`); while disconnected, calls fail fast
- * with UNAVAILABLE and the connection keeps reconnecting; when a server of the cluster is lost,
- * idempotent calls in flight fail with UNAVAILABLE (`mayHaveRun: true`) so retries resend them.
+ * with UNAVAILABLE `NOT_CONNECTED` (logged, and the connection keeps reconnecting); when a server
+ * of the cluster is lost, idempotent calls in flight fail with UNAVAILABLE (`mayHaveRun: true`) so
+ * retries resend them; a cancelled call is cancelled at the replica serving it. Subjects come
+ * from the subject registry (`../subjects.ts`); replies use the app's own inbox prefix.
  *
  * @example
  * ```ts

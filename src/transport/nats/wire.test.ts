@@ -17,9 +17,9 @@ import { unreachable } from "../../testing/services.js";
 import { uniqueName } from "../../testing/unique-name.js";
 import { createEchoApp, echo } from "./fixtures/echo-app.js";
 import { createProbeApp } from "./fixtures/probe-app.js";
-import { SHARED_NATS, startNatsApp, stopNatsApps } from "./fixtures/support.js";
+import { SHARED_NATS, startNatsApp, stopNatsApps, waitFor } from "./fixtures/support.js";
 import { decodeResponse, encodeRequest } from "./frame.js";
-import { NATS_HEADERS } from "./index.js";
+import { appSubjects, inboxPrefix, NATS_HEADERS } from "./index.js";
 
 const skip = await unreachable("nats");
 
@@ -196,6 +196,23 @@ describe.skipIf(skip)("NATS wire: raw messages on a service subject", () => {
       expect(remainingMs).toBeLessThanOrEqual(300_000);
     },
   );
+
+  it("answers a Weft caller under its app's own inbox prefix", async () => {
+    const replies: string[] = [];
+    const sub = nc.subscribe(appSubjects(keyed.name).replies, {
+      callback: (_err, msg) => {
+        replies.push(msg.subject);
+      },
+    });
+    await nc.flush();
+    try {
+      await keyed.call("inbox");
+      await waitFor(() => replies.length > 0, "the reply is seen under the app's inbox prefix");
+      expect(replies[0]?.startsWith(`${inboxPrefix(keyed.name)}.`)).toBe(true);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
 
   it("refuses a principal signed with the wrong key with UNAUTHENTICATED", async () => {
     const forged = signPrincipal(
