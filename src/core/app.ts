@@ -360,6 +360,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     maxPayload: config.maxPayload,
     principalKey: config.principalKey,
     callTimeoutMs: config.callTimeoutMs,
+    maxCallTimeoutMs: config.maxCallTimeoutMs,
     validateOutput: config.validateOutput,
     local: def.services.filter((s) => placement.local.has(s.contract.name)),
     localTransport,

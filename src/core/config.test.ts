@@ -101,6 +101,7 @@ describe("environment variables", () => {
         WEFT_LOG_LEVEL: "error",
         WEFT_SHUTDOWN_GRACE: "10s",
         WEFT_CALL_TIMEOUT: "1m30s",
+        WEFT_MAX_CALL_TIMEOUT: "10m",
         WEFT_SERIALIZE: "yes",
         WEFT_MAX_PAYLOAD: "2MiB",
         WEFT_VALIDATE_OUTPUT: "0",
@@ -115,6 +116,7 @@ describe("environment variables", () => {
       logLevel: "error",
       shutdownGraceMs: 10_000,
       callTimeoutMs: 90_000,
+      maxCallTimeoutMs: 600_000,
       serialize: true,
       maxPayload: 2 * 1024 * 1024,
       validateOutput: false,
@@ -127,6 +129,16 @@ describe("environment variables", () => {
     const c = resolveConfig({ env: { WEFT_SHUTDOWN_GRACE: "5000", WEFT_CALL_TIMEOUT: "250" } });
     expect(c.shutdownGraceMs).toBe(5000);
     expect(c.callTimeoutMs).toBe(250);
+  });
+
+  it("caps call deadlines at 5 minutes unless maxCallTimeout says otherwise; 0 is refused", () => {
+    expect(resolveConfig().maxCallTimeoutMs).toBe(300_000);
+    expect(resolveConfig({ definition: { maxCallTimeout: "1h" } }).maxCallTimeoutMs).toBe(
+      3_600_000,
+    );
+    expect(() => resolveConfig({ env: { WEFT_MAX_CALL_TIMEOUT: "0" } })).toThrow(
+      /WEFT_MAX_CALL_TIMEOUT: must be greater than 0/,
+    );
   });
 
   it("ignores variables that do not start with WEFT_", () => {

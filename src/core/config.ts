@@ -26,6 +26,11 @@ export interface WeftConfig {
   readonly shutdownGraceMs: number;
   /** Default timeout of a call when the caller has no deadline, in ms. Default 30 000. */
   readonly callTimeoutMs: number;
+  /**
+   * Longest deadline this app grants a call it serves, in ms: longer (or no) deadlines from
+   * callers are cut to it. Default 300 000 (5 min).
+   */
+  readonly maxCallTimeoutMs: number;
   /** Round-trip every in-process call through the codec, as a network would. Default false. */
   readonly serialize: boolean;
   /** Largest encoded call input or output, in bytes. Default 1 MiB (NATS's default). */
@@ -94,6 +99,7 @@ export type ConfigInput = {
   readonly logLevel?: LogLevel;
   readonly shutdownGrace?: number | string;
   readonly callTimeout?: number | string;
+  readonly maxCallTimeout?: number | string;
   readonly serialize?: boolean;
   readonly maxPayload?: number | string;
   readonly validateOutput?: boolean;
@@ -131,6 +137,7 @@ const VARIABLES: Readonly<Record<Key, { env: string; secret?: boolean; help: str
   logLevel: { env: "WEFT_LOG_LEVEL", help: LOG_LEVELS.join(" | ") },
   shutdownGrace: { env: "WEFT_SHUTDOWN_GRACE", help: 'duration, e.g. "25s"' },
   callTimeout: { env: "WEFT_CALL_TIMEOUT", help: 'duration, e.g. "30s"' },
+  maxCallTimeout: { env: "WEFT_MAX_CALL_TIMEOUT", help: 'duration, e.g. "5m"' },
   serialize: { env: "WEFT_SERIALIZE", help: "true | false" },
   maxPayload: { env: "WEFT_MAX_PAYLOAD", help: 'bytes, e.g. 1048576 or "1MiB"' },
   validateOutput: { env: "WEFT_VALIDATE_OUTPUT", help: "true | false" },
@@ -314,11 +321,12 @@ function parseLayer(
       }
       case "shutdownGrace":
       case "callTimeout":
+      case "maxCallTimeout":
         try {
           // Environment values are strings: there a bare number means milliseconds, as in code.
           const plain = typeof value === "string" && /^\s*\d+(\.\d+)?\s*$/.test(value);
           const ms = toMilliseconds(plain ? Number(value) : (value as string), key);
-          if (key === "callTimeout" && ms === 0) bad(key, "must be greater than 0");
+          if (key !== "shutdownGrace" && ms === 0) bad(key, "must be greater than 0");
           else out[key] = ms;
         } catch {
           bad(key, 'must be milliseconds or a duration like "10s"');
@@ -443,6 +451,7 @@ export function resolveConfig(sources: ConfigSources = {}): WeftConfig {
       (merged.logLevel as LogLevel | undefined) ?? (runtimeEnv === "test" ? "warn" : "info"),
     shutdownGraceMs: (merged.shutdownGrace as number | undefined) ?? 25_000,
     callTimeoutMs: (merged.callTimeout as number | undefined) ?? 30_000,
+    maxCallTimeoutMs: (merged.maxCallTimeout as number | undefined) ?? 300_000,
     serialize: (merged.serialize as boolean | undefined) ?? false,
     maxPayload: (merged.maxPayload as number | undefined) ?? 1024 * 1024,
     validateOutput: (merged.validateOutput as boolean | undefined) ?? runtimeEnv !== "production",

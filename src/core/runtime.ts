@@ -3,6 +3,7 @@
  * a transport) and the callee side (intake control, server middleware, validation, error
  * normalization, in-flight tracking for drain).
  */
+import { noteCallFailure, ownFailure } from "./call-failure.js";
 import { type ClientTarget, makeClient, type RootScope } from "./client.js";
 import type { Codec } from "./codec.js";
 import { type CompiledService, compileService } from "./compile.js";
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
   readonly maxPayload: number;
   readonly principalKey: string | undefined;
   readonly callTimeoutMs: number;
+  /** Longest deadline of a call made or served: longer ones are cut to it. */
+  readonly maxCallTimeoutMs: number;
   readonly validateOutput: boolean;
   /** Implementations of the services this process runs. */
   readonly local: readonly ServiceImplementation[];
@@ -178,6 +181,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         return Promise.reject(e);
       }
     }
+    if (timeout > this.options.maxCallTimeoutMs) timeout = this.options.maxCallTimeoutMs;
     if (now + timeout < deadline) deadline = now + timeout;
     const base = parent === undefined ? (scope?.metadata ?? {}) : parent.metadata;
     const metadata = options?.metadata === undefined ? base : { ...base, ...options.metadata };
@@ -241,7 +245,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         bytes: undefined,
       });
     }
-    return Promise.reject(error);
+    return Promise.reject(noteCallFailure(error, ctx));
   }
 
   private route(service: string): Handler {
@@ -283,9 +287,20 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
     options: { admitted?: boolean; signal?: AbortSignal } = {},
   ): Promise<unknown> {
     const now = Date.now();
-    const deadline =
-      // A caller that sent no deadline (a plain message from another client) gets the default.
-      now + (headers.timeoutMs ?? this.options.callTimeoutMs);
+    // A caller that sent no deadline (a plain message from another client) gets the default;
+    // none gets more than the maximum; a deadline already gone is not served at all.
+    let timeoutMs = headers.timeoutMs ?? this.options.callTimeoutMs;
+    if (!(timeoutMs > 0)) {
+      return Promise.reject(
+        deadlineExceeded(
+          "DEADLINE_EXCEEDED",
+          `${headers.service}.${headers.method}: the caller's deadline had passed when the call arrived`,
+          { mayHaveRun: false },
+        ),
+      );
+    }
+    if (timeoutMs > this.options.maxCallTimeoutMs) timeoutMs = this.options.maxCallTimeoutMs;
+    const deadline = now + timeoutMs;
     const ctx = new LiveContext(
       this,
       headers.service,
@@ -519,7 +534,7 @@ export class Runtime implements ContextRuntime, ClientTarget, TransportHost {
         `${live.service}.${live.method} failed`,
       );
     }
-    const error = normalizeError(thrown);
+    const error = ownFailure(normalizeError(thrown), live);
     // The method's code ran (at least partly): whatever it threw, the caller cannot assume
     // nothing happened. Errors raised before it ran (validation, intake) keep mayHaveRun false.
     // A handler that knows it refused before any effect may say so with `mayHaveRun: false`.

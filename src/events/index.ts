@@ -11,6 +11,8 @@
  * // in a service:   email.implement(handlers, { subscriptions: [subscribe(orderPlaced, onPlaced)] });
  * ```
  */
+
+export { durableName, eventSubject, streamName } from "../transport/subjects.js";
 export type { Consumer, EventBroker, Outcome } from "./broker.js";
 export {
   type ConsumerStats,
@@ -28,7 +30,6 @@ export {
   type EventsOptions,
   eventsExtension,
 } from "./extension.js";
-export { durableName, eventSubject, streamName } from "./names.js";
 export type { RelayOptions } from "./relay.js";
 export {
   consumerName,
