@@ -4,7 +4,6 @@
  * time. Only running executions are in memory. Store errors make it back off and try again; runs
  * are never lost, because the journal and leases are the only state.
  */
-import { AsyncResource } from "node:async_hooks";
 import {
   type AnyContract,
   type App,
@@ -29,7 +28,7 @@ import {
 } from "../../core/index.js";
 import type { Counter } from "../../observe/metrics/registry.js";
 import { metricsOf } from "../../observe/observability.js";
-import { type Store, sql } from "../../store/index.js";
+import { type Queryable, type Store, sql } from "../../store/index.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import type { RunOrigin } from "../client.js";
 import { Execution, type Halt } from "./execution.js";
@@ -39,10 +38,13 @@ import { Journal, type RunRow } from "./journal.js";
 import { decodeJson, encodeJson } from "./json.js";
 import { Scheduler } from "./schedules.js";
 import { FINAL_STATUSES, type RunStatus } from "./schema.js";
+import { stepTxHandle } from "./step-tx.js";
 
 /** Options of the engine. */
 export interface EngineOptions {
   readonly store: Store;
+  /** Opens a top-level transaction with the app's full handle (`tx.publish`, `tx.start`). */
+  readonly transaction: <T>(fn: (tx: TxHandle) => Promise<T>) => Promise<T>;
   readonly app: App;
   readonly workflows: readonly AnyWorkflow[];
   /** How long a worker owns a run without a heartbeat. Default 15 s. */
@@ -121,11 +123,6 @@ export class Engine implements ExecutionHost {
     this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 1_000;
     this.maxConcurrent = options.maxConcurrent ?? 256;
-    // Nudges and launches come from callers' async contexts — a handler's open transaction among
-    // them — and the store would put the engine's statements in that transaction: they run in the
-    // engine's own context instead.
-    this.nudge = AsyncResource.bind(this.nudge.bind(this));
-    this.launch = AsyncResource.bind(this.launch.bind(this));
     this.clock.onAdvance?.(() => this.nudge());
     this.scheduler = new Scheduler(
       options.store,
@@ -249,11 +246,15 @@ export class Engine implements ExecutionHost {
     }
   }
 
-  /** Validates input and records a run; executes it here when there is room. */
+  /**
+   * Validates input and records a run; executes it here when there is room. With `tx` (an open
+   * transaction's handle) the run is recorded in that transaction and left to a worker, which
+   * claims it once the transaction committed: whoever commits it nudges the engine then.
+   */
   async startRun(
     workflow: AnyWorkflow,
     input: unknown,
-    options: { id?: string; parentId?: string; origin?: RunOrigin } = {},
+    options: { id?: string; parentId?: string; origin?: RunOrigin; tx?: Queryable } = {},
   ): Promise<{ id: string; created: boolean }> {
     const known = this.workflows.get(workflow.name);
     if (known === undefined) {
@@ -279,12 +280,12 @@ export class Engine implements ExecutionHost {
     }
     const text = canonicalJson(input);
     const now = this.clock.now();
-    // Started inside a transaction, the run exists only once that commits: a worker claims it then.
+    // Started in a transaction, the run exists only once that commits: a worker claims it then.
     const here =
+      options.tx === undefined &&
       this.accepting &&
       this.executing.size < this.maxConcurrent &&
-      known.queue === undefined &&
-      !this.options.store.inTransaction();
+      known.queue === undefined;
     const row: RunRow = {
       id,
       workflow: known.name,
@@ -307,15 +308,15 @@ export class Engine implements ExecutionHost {
       updated_at: now,
       completed_at: null,
     };
-    if (await this.journal.insertRun(row)) {
+    if (await this.journal.insertRun(row, options.tx)) {
       if (here) this.launch(row, true);
-      else {
+      else if (options.tx === undefined) {
         this.nudge();
         await this.notifyOthers();
       }
       return { id, created: true };
     }
-    const existing = await this.journal.getRun(id);
+    const existing = await this.journal.getRun(id, options.tx);
     if (existing !== undefined && existing.workflow === known.name && existing.input === text) {
       return { id, created: false };
     }
@@ -711,12 +712,12 @@ export class Engine implements ExecutionHost {
     index: number,
     fn: (tx: TxHandle) => Promise<T>,
   ): Promise<T> {
-    return this.options.store.transaction(async (tx) => {
+    return this.options.transaction(async (tx) => {
       const rows = await tx.query<{ output: string | null }>(sql`
         select output from weft_step_tx where run_id = ${runId} and seq = ${seq} and tx = ${index}`);
       if (rows[0] !== undefined)
         return decodeJson(rows[0].output, `run ${runId} step #${seq} tx ${index}`) as T;
-      const value = await fn(tx);
+      const value = await fn(stepTxHandle(tx, runId, seq, index));
       await tx.execute(sql`
         insert into weft_step_tx (run_id, seq, tx, output)
         values (${runId}, ${seq}, ${index}, ${encodeJson(value, "transaction result")})`);
