@@ -51,9 +51,10 @@ export interface CallContext {
    * Runs `fn` in a new store transaction and hands it the transaction's handle: exactly what goes
    * through that handle joins the transaction — `tx.execute`/`tx.query` on the service's own
    * tables, `tx.publish` (an outbox row), `tx.start` (a workflow run), `tx.transaction` (a
-   * savepoint) — and nothing else. Fails with FAILED_PRECONDITION when the app has no store,
-   * when this call already has a transaction open (`TX_NESTED`: use `tx.transaction`), or when
-   * a caller of this call in this process has one open (`TX_SPANS_CALL`).
+   * savepoint) — and nothing else. Fails with FAILED_PRECONDITION when the app has no store, or
+   * when a caller of this call in this process has a transaction open (`TX_SPANS_CALL`). Nest
+   * with `tx.transaction`: on SQLite (one writer) a second `ctx.tx` awaited inside the first's
+   * `fn` waits for the first to end, which waits for it — a deadlock.
    */
   tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T>;
   /**

@@ -18,7 +18,7 @@ import {
   type TxHandle,
   type WeftConfig,
 } from "../core/index.js";
-import { enterTransaction, heldTransaction } from "./open-tx.js";
+import { callerInTransaction, enterTransaction } from "./open-tx.js";
 import type { Store, Tx } from "./types.js";
 
 /**
@@ -168,15 +168,7 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
       });
   };
   const transactor: Transactor = (ctx, fn) => {
-    const holder = heldTransaction(ctx);
-    if (holder === ctx) {
-      return Promise.reject(
-        failedPrecondition(
-          "TX_NESTED",
-          `${ctx.service}.${ctx.method} opened a transaction while one of its own is open: nest with tx.transaction(fn) (a savepoint), or finish the first`,
-        ),
-      );
-    }
+    const holder = callerInTransaction(ctx);
     if (holder !== undefined) {
       // Split across processes the two could never share a transaction; in one process on
       // SQLite the call would wait for its caller's transaction, which waits for the call.

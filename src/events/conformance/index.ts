@@ -47,7 +47,7 @@ function ordersService() {
         await tx.execute(
           sql`insert into ev_orders (id, total) values (${input.orderId}, ${input.total})`,
         );
-        const published = await ctx.publish(
+        const published = await tx.publish(
           orderPlaced,
           { orderId: input.orderId, total: input.total },
           { key: input.orderId },
@@ -140,9 +140,9 @@ export function describeEventsConformance(
           place: method({ input: Order, output: z.object({ id: z.string() }) }),
         }).implement({
           async place(ctx, input) {
-            return ctx.tx(async () => {
+            return ctx.tx(async (tx) => {
               // Published (its id is older than the next events') but not committed yet.
-              const published = await ctx.publish(orderPlaced, input);
+              const published = await tx.publish(orderPlaced, input);
               held();
               await released;
               return published;
