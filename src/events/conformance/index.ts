@@ -262,14 +262,23 @@ export function describeEventsConformance(
       expect(poisonAttempts).toBe(3);
       expect(good.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `g${i}`).sort());
 
-      // The same story in the app's Prometheus counters.
-      const counted = parsePrometheus(app.use(OBSERVE).metrics.render());
+      // The same story in the app's Prometheus counters (a delivery is counted once its handler
+      // returned and its inbox record was written: after the handler saw the event).
+      let counted = parsePrometheus(app.use(OBSERVE).metrics.render());
       const processed = (outcome: string) =>
         counted.value("weft_events_processed_total", {
           service: "email",
           topic: "order.placed",
           outcome,
         });
+      await until(
+        () => {
+          counted = parsePrometheus(app.use(OBSERVE).metrics.render());
+          return processed("processed") >= 10;
+        },
+        10_000,
+        "the last delivery to be counted",
+      );
       expect(counted.value("weft_events_published_total", { topic: "order.placed" })).toBe(11);
       expect(processed("processed")).toBe(10);
       expect(processed("retried")).toBe(2);
