@@ -27,7 +27,7 @@ import { mountDashboard } from "./dashboard/index.js";
 import { type EventsOptions, eventsExtension } from "./events/extension.js";
 import { type ObserveAppOptions, observeApp, transportCheck } from "./observe/compose.js";
 import { circuitBreaker, retry } from "./resilience/index.js";
-import { openStore, STORE, storeExtension } from "./store/extension.js";
+import { missingTxMembers, openStore, STORE, storeExtension } from "./store/extension.js";
 import { sql } from "./store/sql.js";
 import type { Store } from "./store/types.js";
 import type { AnyWorkflow } from "./workflow/authoring/types.js";
@@ -114,6 +114,14 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       extensions.push(
         eventsExtension(store, def, { ...options.events, execute: options.clientOnly !== true }),
       );
+    } else {
+      store.extendTx(
+        missingTxMembers(
+          ["publish"],
+          "EVENTS_NOT_CONFIGURED",
+          `app ${def.name} has no topics: tx.publish needs them in defineApp({ topics: [...] }) (or subscriptions)`,
+        ),
+      );
     }
     if (def.workflows.length > 0) {
       extensions.push(
@@ -123,6 +131,14 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
           execute: options.clientOnly !== true,
           ...options.workflow,
         }),
+      );
+    } else {
+      store.extendTx(
+        missingTxMembers(
+          ["start"],
+          "WORKFLOWS_NOT_CONFIGURED",
+          `app ${def.name} has no workflows: tx.start needs them in defineApp({ workflows: [...] })`,
+        ),
       );
     }
   }

@@ -13,7 +13,7 @@ import {
   failedPrecondition,
   notFound,
   PUBLISHER,
-  type Publisher,
+  type PublishOptions,
   type ServiceImplementation,
   type TopicLike,
   toMilliseconds,
@@ -26,7 +26,7 @@ import type { EventEnvelope } from "./envelope.js";
 import { EventStore } from "./event-store.js";
 import { createLocalBroker } from "./local-broker.js";
 import { eventMetrics } from "./metrics.js";
-import { createPublisher } from "./publisher.js";
+import { createPublisher, type OutboxPublisher } from "./publisher.js";
 import { Relay, type RelayOptions } from "./relay.js";
 import { EVENT_MIGRATIONS } from "./schema.js";
 import { statisticsCatchUp } from "./statistics.js";
@@ -111,7 +111,7 @@ export function eventsExtension(
     }
     return { events, broker };
   };
-  let publisher: Publisher | undefined;
+  let publisher: OutboxPublisher | undefined;
   const cleanup = () => {
     const now = Date.now();
     return ready().events.cleanup({
@@ -199,7 +199,23 @@ export function eventsExtension(
     );
     return value;
   });
-  store.onCommit(() => relay?.nudge());
+  // `tx.publish`: one outbox row in the transaction whose handle it is; the relay looks once the
+  // transaction committed.
+  const nudgeRelay = () => relay?.nudge();
+  store.extendTx(({ ctx, tx, afterCommit }) => ({
+    publish: async (topic: TopicLike, event: unknown, publishOptions?: PublishOptions) => {
+      if (publisher === undefined) ready();
+      const published = await (publisher as OutboxPublisher).publishIn(
+        tx,
+        ctx,
+        topic,
+        event,
+        publishOptions,
+      );
+      afterCommit(nudgeRelay);
+      return published;
+    },
+  }));
 
   return {
     name: "events",

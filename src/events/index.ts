@@ -7,7 +7,7 @@
  * ```ts
  * import { defineTopic, subscribe } from "weft";
  * const orderPlaced = defineTopic("order.placed", z.object({ orderId: z.string() }));
- * // in a handler:   await ctx.tx(async (tx) => { …; await ctx.publish(orderPlaced, { orderId }); });
+ * // in a handler:   await ctx.tx(async (tx) => { …; await tx.publish(orderPlaced, { orderId }); });
  * // in a service:   email.implement(handlers, { subscriptions: [subscribe(orderPlaced, onPlaced)] });
  * ```
  */

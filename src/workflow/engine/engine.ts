@@ -7,17 +7,17 @@
  * Store errors make it back off and try again; runs are never lost, because the journal and
  * leases are the only state.
  */
-import { AsyncResource } from "node:async_hooks";
 import {
   type App,
   alreadyExists,
   invalidArgument,
   type Logger,
   notFound,
+  type TxHandle,
   validate,
 } from "../../core/index.js";
 import { metricsOf } from "../../observe/observability.js";
-import type { Store } from "../../store/index.js";
+import type { Queryable, Store } from "../../store/index.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import type { RunOrigin } from "../client.js";
 import { Claims } from "./claims.js";
@@ -37,6 +37,8 @@ export type { RunOutcome } from "./waiters.js";
 /** Options of the engine. */
 export interface EngineOptions {
   readonly store: Store;
+  /** Opens a top-level transaction with the app's full handle (`tx.publish`, `tx.start`). */
+  readonly transaction: <T>(fn: (tx: TxHandle) => Promise<T>) => Promise<T>;
   readonly app: App;
   readonly workflows: readonly AnyWorkflow[];
   /** How long a worker owns a run without a heartbeat. Default 15 s. */
@@ -86,11 +88,8 @@ export class Engine {
     this.workflows = new Map(options.workflows.map((w) => [w.name, w]));
     this.leaseMs = options.leaseMs ?? 15_000;
     this.maxConcurrent = options.maxConcurrent ?? 256;
-    // Nudges and launches come from callers' async contexts — a handler's open transaction among
-    // them — and the store would put the engine's statements in that transaction: they run in the
-    // engine's own context instead.
-    this.nudge = AsyncResource.bind(this.nudge.bind(this));
-    this.launch = AsyncResource.bind(this.launch.bind(this));
+    this.nudge = this.nudge.bind(this);
+    this.launch = this.launch.bind(this);
     this.clock.onAdvance?.(() => this.nudge());
     this.scheduler = new Scheduler(
       options.store,
@@ -122,6 +121,7 @@ export class Engine {
     this.waiters = new Waiters(journal, (id) => executing.has(id));
     this.host = new StepHost({
       store: options.store,
+      transaction: options.transaction,
       app: options.app,
       owner,
       journal,
@@ -192,11 +192,15 @@ export class Engine {
     return wake === undefined ? fire : fire === undefined ? wake : Math.min(wake, fire);
   }
 
-  /** Validates input and records a run; executes it here when there is room. */
+  /**
+   * Validates input and records a run; executes it here when there is room. With `tx` (an open
+   * transaction's handle) the run is recorded in that transaction and left to a worker, which
+   * claims it once the transaction committed: whoever commits it nudges the engine then.
+   */
   async startRun(
     workflow: AnyWorkflow,
     input: unknown,
-    options: { id?: string; parentId?: string; origin?: RunOrigin } = {},
+    options: { id?: string; parentId?: string; origin?: RunOrigin; tx?: Queryable } = {},
   ): Promise<{ id: string; created: boolean }> {
     const known = this.workflows.get(workflow.name);
     if (known === undefined) {
@@ -222,12 +226,12 @@ export class Engine {
     }
     const text = canonicalJson(input);
     const now = this.clock.now();
-    // Started inside a transaction, the run exists only once that commits: a worker claims it then.
+    // Started in a transaction, the run exists only once that commits: a worker claims it then.
     const here =
+      options.tx === undefined &&
       this.accepting &&
       this.executing.size < this.maxConcurrent &&
-      known.queue === undefined &&
-      !this.options.store.inTransaction();
+      known.queue === undefined;
     const row: RunRow = {
       id,
       workflow: known.name,
@@ -250,15 +254,15 @@ export class Engine {
       updated_at: now,
       completed_at: null,
     };
-    if (await this.journal.insertRun(row)) {
+    if (await this.journal.insertRun(row, options.tx)) {
       if (here) this.launch(row, true);
-      else {
+      else if (options.tx === undefined) {
         this.nudge();
         await this.notifyOthers();
       }
       return { id, created: true };
     }
-    const existing = await this.journal.getRun(id);
+    const existing = await this.journal.getRun(id, options.tx);
     if (existing !== undefined && existing.workflow === known.name && existing.input === text) {
       return { id, created: false };
     }

@@ -23,10 +23,13 @@ import type { Clock, ExecutionHost } from "./host.js";
 import { newId, stepEventId } from "./ids.js";
 import type { Journal } from "./journal.js";
 import { decodeJson, encodeJson } from "./json.js";
+import { stepTxHandle } from "./step-tx.js";
 
 /** What {@link StepHost} needs. */
 export interface StepHostOptions {
   readonly store: Store;
+  /** Opens a top-level transaction with the app's full handle (`tx.publish`, `tx.start`). */
+  readonly transaction: <T>(fn: (tx: TxHandle) => Promise<T>) => Promise<T>;
   readonly app: App;
   readonly owner: string;
   readonly journal: Journal;
@@ -124,12 +127,12 @@ export class StepHost implements ExecutionHost {
     index: number,
     fn: (tx: TxHandle) => Promise<T>,
   ): Promise<T> {
-    return this.options.store.transaction(async (tx) => {
+    return this.options.transaction(async (tx) => {
       const rows = await tx.query<{ output: string | null }>(sql`
         select output from weft_step_tx where run_id = ${runId} and seq = ${seq} and tx = ${index}`);
       if (rows[0] !== undefined)
         return decodeJson(rows[0].output, `run ${runId} step #${seq} tx ${index}`) as T;
-      const value = await fn(tx);
+      const value = await fn(stepTxHandle(tx, runId, seq, index));
       await tx.execute(sql`
         insert into weft_step_tx (run_id, seq, tx, output)
         values (${runId}, ${seq}, ${index}, ${encodeJson(value, "transaction result")})`);

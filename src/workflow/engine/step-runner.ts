@@ -5,6 +5,7 @@
  */
 import {
   deadlineExceeded,
+  failedPrecondition,
   isWeftError,
   normalizeError,
   toMilliseconds,
@@ -40,6 +41,7 @@ export async function runStep(
     // Counted from 0 in every attempt, so a retry's n-th transaction finds the n-th recorded one.
     let txIndex = 0;
     let publishIndex = 0;
+    let openTx = 0;
     const controller = new AbortController();
     const ctx: StepContext = {
       runId: where.runId,
@@ -50,9 +52,26 @@ export async function runStep(
       logger: host.logger.child({ runId: where.runId, step: where.step, attempt }),
       client: (contract) => host.client(contract, where.runId, where.step),
       // Transactions are numbered per step (not per attempt): a retry finds earlier ones recorded.
-      tx: (body) => host.stepTransaction(where.runId, where.seq, txIndex++, body),
+      tx: async (body) => {
+        const index = txIndex++;
+        openTx++;
+        try {
+          return await host.stepTransaction(where.runId, where.seq, index, body);
+        } finally {
+          openTx--;
+        }
+      },
+      // Outside the step's transactions only: an event that should commit with one goes through
+      // its handle (`tx.publish`), and awaiting a transaction of its own in there could deadlock.
       publish: (topic, event, publishOptions) =>
-        host.publish(where.runId, where.seq, publishIndex++, topic, event, publishOptions),
+        openTx > 0
+          ? Promise.reject(
+              failedPrecondition(
+                "PUBLISH_IN_TX",
+                `step ${where.step} called ctx.publish while its ctx.tx is open: use tx.publish(topic, event) on the transaction's handle`,
+              ),
+            )
+          : host.publish(where.runId, where.seq, publishIndex++, topic, event, publishOptions),
     };
     let timer: NodeJS.Timeout | undefined;
     try {
