@@ -1,6 +1,6 @@
 /**
  * The part of a request that runs inside `app.perform`: the rate limit, the body, the merged input,
- * the payload check for remote methods, and the call itself — under its `Idempotency-Key` when the
+ * the payload check (every placement), and the call itself — under its `Idempotency-Key` when the
  * route takes one.
  */
 import type { IncomingMessage } from "node:http";
@@ -25,7 +25,7 @@ export interface CompiledRoute {
   readonly idempotency: IdempotencyMode | undefined;
   readonly status: number;
   readonly timeoutMs: number;
-  /** The method runs in another process (its input must fit a NATS message). */
+  /** The method runs in another process. */
   readonly remote: boolean;
 }
 
@@ -99,7 +99,10 @@ export function runOperation(
   return proceed(o, ctx, req, compiled, {}, undefined, params, query, path, principal);
 }
 
-/** Merges the input, checks its size for a remote method, and calls (under a key when asked). */
+/**
+ * Merges the input, checks it would fit a NATS message (in every placement), and calls (under a
+ * key when asked).
+ */
 function proceed(
   o: HandlerOptions,
   ctx: CallContext,
@@ -115,11 +118,11 @@ function proceed(
   const { route } = compiled;
   mergeQuery(input, query, route.coercers);
   mergeParams(input, params, route.params, route.coercers);
-  if (compiled.remote) {
-    const app = o.app;
-    const approx = (raw?.length ?? 0) + query.length;
-    checkRemotePayload(input, approx, app.config.maxPayload, principal, app.name);
-  }
+  // Checked in every placement, remote method or not: a request one process accepts must not be
+  // refused once its method is moved to another process.
+  const app = o.app;
+  const approx = (raw?.length ?? 0) + query.length;
+  checkRemotePayload(input, approx, app.config.maxPayload, principal, app.name);
   if (compiled.idempotency === undefined || o.records === undefined) {
     return call(ctx, compiled, input);
   }
