@@ -14,7 +14,7 @@ import { checkRemotePayload, mergeParams, mergeQuery } from "./input.js";
 import { renderProblem } from "./problem.js";
 import type { CompiledRule, RateLimiter } from "./rate-limit.js";
 import type { Route } from "./route.js";
-import { runIdempotent } from "./run-idempotent.js";
+import { IDEMPOTENCY_ID, idempotencyId, runIdempotent } from "./run-idempotent.js";
 import type { IdempotencyMode } from "./types.js";
 
 /** A route as one app runs it. */
@@ -162,17 +162,27 @@ export function answerOf(compiled: CompiledRoute, output: unknown): Answer {
   };
 }
 
-/** The configured request headers, as call metadata (values of at most 1 KiB). */
+/**
+ * The call's metadata: the configured request headers (values of at most 1 KiB), and under an
+ * `Idempotency-Key` the key's `idempotency-id` (run-idempotent.ts), which wins over a header of
+ * that name.
+ */
 export function metadataOf(
   o: HandlerOptions,
   req: IncomingMessage,
+  compiled: CompiledRoute,
+  principal: Principal | undefined,
 ): Record<string, string> | undefined {
-  if (o.metadataHeaders.length === 0) return undefined;
+  const id = answersWhole(o, compiled)
+    ? idempotencyId(principal, req.headers["idempotency-key"])
+    : undefined;
+  if (o.metadataHeaders.length === 0 && id === undefined) return undefined;
   const metadata: Record<string, string> = {};
   for (const name of o.metadataHeaders) {
     const value = req.headers[name];
     if (typeof value === "string" && value.length <= 1024) metadata[name] = value;
   }
+  if (id !== undefined) metadata[IDEMPOTENCY_ID] = id;
   return metadata;
 }
 
