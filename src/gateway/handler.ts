@@ -136,7 +136,7 @@ export class GatewayHandler {
         },
         {
           principal,
-          metadata: metadataOf(this.o, r.req),
+          metadata: metadataOf(this.o, r.req, r.compiled, principal),
           timeoutMs: r.compiled.timeoutMs,
           admitted: true,
           traceparent:

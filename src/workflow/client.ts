@@ -75,7 +75,12 @@ export interface WorkflowClient {
     input: InferIn<W["input"]>,
     options?: StartOptions,
   ): Promise<{ readonly id: string; readonly created: boolean }>;
-  /** Starts (or finds) a run and waits for its output; a run that did not complete throws its error. */
+  /**
+   * Starts (or finds) a run and waits for its output; a run that did not complete throws its error.
+   * Once the run is recorded, an error while waiting (the timeout: RUN_NOT_FINISHED; the store
+   * unreachable past the timeout) says `mayHaveRun: true`, is retryable, and carries the run id in
+   * `metadata.runId`: the run goes on, and running the same id again waits for it.
+   */
   run<W extends AnyWorkflow>(
     workflow: W,
     input: InferIn<W["input"]>,

@@ -13,6 +13,7 @@ import {
 } from "../core/index.js";
 import type { StoreExtension } from "../store/extension.js";
 import type { AnyWorkflow } from "./authoring/types.js";
+import { awaitRecordedRun } from "./await-run.js";
 import { type StartOptions, WORKFLOWS, type WorkflowClient } from "./client.js";
 import { Engine } from "./engine/engine.js";
 import type { Clock } from "./engine/host.js";
@@ -93,7 +94,11 @@ export function workflowExtension(
         ...(runOptions?.id === undefined ? {} : { id: runOptions.id }),
         ...(runOptions?.origin === undefined ? {} : { origin: runOptions.origin }),
       });
-      const outcome = await e.waitFor(id, toMilliseconds(runOptions?.timeout ?? "30s", "timeout"));
+      const outcome = await awaitRecordedRun(
+        (runId, ms) => e.waitFor(runId, ms),
+        id,
+        toMilliseconds(runOptions?.timeout ?? "30s", "timeout"),
+      );
       if (outcome.status !== "completed")
         throw (
           outcome.error ??
