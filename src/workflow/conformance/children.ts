@@ -110,9 +110,10 @@ export function childTests(fx: FixtureOf): void {
     const app = await fx().start({ workflows: [parent, child] }, { pollMs: 60_000 });
     const runs = Array.from({ length: 200 }, (_, n) => n);
     const ids = await Promise.all(runs.map(async (n) => (await wf(app).start(parent, { n })).id));
-    const outcomes = await Promise.all(ids.map((id) => wf(app).result(id, { timeout: "10s" })));
+    // A bound, not a speed: 600 runs take seconds alone and much longer on a busy machine.
+    const outcomes = await Promise.all(ids.map((id) => wf(app).result(id, { timeout: "90s" })));
     expect(outcomes.map((o) => o.output)).toEqual(runs.map((n) => 2 * n + 1));
-  });
+  }, 120_000);
 
   it("cancelling a parent cancels its waiting children and grandchildren; each compensates", async () => {
     const clock = createFakeClock();
