@@ -27,7 +27,14 @@ import { mountDashboard } from "./dashboard/index.js";
 import { type EventsOptions, eventsExtension } from "./events/extension.js";
 import { type ObserveAppOptions, observeApp, transportCheck } from "./observe/compose.js";
 import { circuitBreaker, retry } from "./resilience/index.js";
-import { missingTxMembers, openStore, STORE, storeExtension } from "./store/extension.js";
+import { type DiskWatch, watchDisk } from "./store/disk-watch.js";
+import {
+  missingTxMembers,
+  openStore,
+  STORE,
+  storeExtension,
+  storeLocation,
+} from "./store/extension.js";
 import { sql } from "./store/sql.js";
 import type { Store } from "./store/types.js";
 import type { AnyWorkflow } from "./workflow/authoring/types.js";
@@ -91,11 +98,18 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       ? (definition as AppDefinition)
       : defineApp(definition);
   // Spans, metrics and the admin server (docs/observability.md): first in, last out.
+  // Readiness says "not ready" while writes fail with a full disk (a `SELECT 1` still answers).
+  let disk: DiskWatch | undefined;
   const observed = observeApp(options, {
     configs: [def.config, options.config],
     env: options.env ?? process.env,
     checks: def.store
-      ? { store: async (app: App) => void (await app.use(STORE).query(sql`select 1`)) }
+      ? {
+          store: async (app: App) => {
+            await app.use(STORE).query(sql`select 1`);
+            await disk?.check();
+          },
+        }
       : {},
     workflows: def.workflows.length > 0 ? (app) => workflows(app) : undefined,
   });
@@ -106,9 +120,12 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
   if (def.store) {
     // The app's resolved config (and name) decide where its store lives.
     const open = options.store;
-    const store = storeExtension((app) =>
-      open === undefined ? openStore(app.config, app.name) : open(),
-    );
+    const store = storeExtension(async (app) => {
+      const location = open === undefined ? storeLocation(app.config, app.name) : undefined;
+      const opened = await (open === undefined ? openStore(app.config, app.name) : open());
+      disk = watchDisk(opened, location?.dialect === "sqlite" ? location.path : undefined);
+      return disk.store;
+    });
     extensions.push(store);
     if (def.topics.length > 0) {
       extensions.push(

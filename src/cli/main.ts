@@ -18,6 +18,7 @@ import { registerNew } from "./commands/new.js";
 import { registerOpenApi } from "./commands/openapi.js";
 import { registerPlacement } from "./commands/placement.js";
 import { registerWorkflows } from "./commands/workflows.js";
+import { readyMessage } from "./dev-child.js";
 import { findEntry, loadApp } from "./load-app.js";
 import { EXIT, reportError } from "./report-error.js";
 import { serveUntilSignal } from "./serve.js";
@@ -62,7 +63,13 @@ function program(out: (s: string) => void): Command {
       });
       const report = await serveUntilSignal(app, {
         onReady: (running) => {
-          const description = { ...running.describe(), admin: adminUrl(running) ?? null };
+          const ready = readyMessage(running, definition);
+          const description = {
+            ...running.describe(),
+            admin: adminUrl(running) ?? null,
+            http: ready.http?.url ?? null,
+            store: ready.data,
+          };
           out(opts.json ? JSON.stringify(description) : formatBanner(description));
           if (!opts.json) out(pc.dim("Press Ctrl+C to stop."));
         },

@@ -273,6 +273,16 @@ describe("dashboard on the running shop", () => {
     await page.locator("[data-testid=steps]").waitFor();
     expect(await page.locator(".side a.active").textContent()).toBe("Workflows");
     await page.goBack().catch(() => {});
+    // A hash address opens the same page as its path, at load and when only the hash changes.
+    await open("/#/workflows");
+    await page.locator("[data-testid=runs] tbody tr").first().waitFor();
+    expect(new URL(page.url()).pathname).toBe("/workflows");
+    expect(await page.locator(".side a.active").textContent()).toBe("Workflows");
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = "#/traces";
+    });
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/traces");
+    await expect.poll(() => page.locator(".side a.active").textContent()).toBe("Traces");
     const response = await page.goto(`${shop.admin}/no-such-page`);
     expect(response?.status()).toBe(404);
   });

@@ -12,6 +12,7 @@ import {
   failedPrecondition,
   toMilliseconds,
 } from "../core/index.js";
+import { MAX_PATH_PARAM_LENGTH } from "../core/path-limits.js";
 import { STORE, type Store } from "../store/index.js";
 import { createApiKeyVerifier } from "./auth/api-keys.js";
 import { createAuthenticator } from "./auth/index.js";
@@ -83,7 +84,8 @@ async function prepare(def: GatewayDefinition, app: App): Promise<Running> {
   const apiKeys = o.auth?.apiKeys?.length ? createApiKeyVerifier(o.auth.apiKeys) : undefined;
   const defaultAuth = o.auth === undefined ? "none" : (o.auth.default ?? "required");
   const callMs = ms(o.timeouts?.call, app.config.callTimeoutMs);
-  const router = FindMyWay();
+  // Path parameters as long as the admin server takes (find-my-way's default is 100).
+  const router = FindMyWay({ maxParamLength: MAX_PATH_PARAM_LENGTH });
   const methods = new Set<FindMyWay.HTTPMethod>();
   const needsAuth: string[] = [];
   const unsigned: string[] = [];

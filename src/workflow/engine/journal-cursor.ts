@@ -16,6 +16,7 @@ import {
 } from "../../core/index.js";
 import type { SqlFragment } from "../../store/index.js";
 import type { AnyWorkflow } from "../authoring/types.js";
+import { requestCancel } from "./cancel.js";
 import type { ExecutionHost } from "./host.js";
 import type { RunRow, StepRow } from "./journal.js";
 import { decodeJson, encodeJson } from "./json.js";
@@ -172,10 +173,7 @@ export class JournalCursor {
       });
     }
     if (replay === undefined && this.cancelRequested && !this.cancelDelivered) {
-      this.cancelDelivered = true;
-      const error = cancelled("RUN_CANCELLED", `run ${this.runId} was cancelled`);
-      await this.record(seq, "cancel", name, { ok: false, error }, this.host.clock.now());
-      throw error;
+      throw await this.deliverCancel(seq, name);
     }
     if (replay !== undefined) {
       if (!replay.ok && replay.error.code === "CANCELLED") this.cancelDelivered = true;
@@ -202,10 +200,20 @@ export class JournalCursor {
    */
   protected async cancelWait(name: string): Promise<void> {
     if (!this.cancelRequested || this.cancelDelivered || this.journal.has(this.seq)) return;
+    throw await this.deliverCancel(this.seq++, name);
+  }
+
+  /**
+   * Records the cancel at `seq` and returns the error to throw. Children started just as the
+   * cancel was requested were not flagged with the run: flag them (and theirs) now.
+   */
+  private async deliverCancel(seq: number, name: string): Promise<WeftError> {
     this.cancelDelivered = true;
     const error = cancelled("RUN_CANCELLED", `run ${this.runId} was cancelled`);
-    await this.record(this.seq++, "cancel", name, { ok: false, error }, this.host.clock.now());
-    throw error;
+    const now = this.host.clock.now();
+    await this.record(seq, "cancel", name, { ok: false, error }, now);
+    await requestCancel(this.host.journal.store, this.runId, now);
+    return error;
   }
 
   /** Throws the cancel that ended the wait `name`, if the journal has it here. */

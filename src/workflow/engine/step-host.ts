@@ -78,10 +78,20 @@ export class StepHost implements ExecutionHost {
     options: PublishOptions | undefined,
   ): Promise<Published> {
     try {
-      return this.options.app.use(PUBLISHER).publish(undefined, topic, event, {
-        ...options,
-        id: options?.id ?? stepEventId(runId, seq, index),
-      });
+      const publisher = this.options.app.use(PUBLISHER);
+      const publishOptions = { ...options, id: options?.id ?? stepEventId(runId, seq, index) };
+      // In the run's trace, as the service that started it (like its steps' calls): a span of
+      // its own, whose position the event carries to its subscribers.
+      const run = this.executing.get(runId)?.run;
+      const traceparent = run?.traceparent ?? undefined;
+      if (run?.caller == null || traceparent === undefined)
+        return publisher.publish(undefined, topic, event, publishOptions);
+      return this.options.app.perform(
+        run.caller,
+        `publish ${topic.name}`,
+        (ctx) => publisher.publish(ctx, topic, event, publishOptions),
+        { admitted: true, metadata: { "weft-run": runId }, traceparent },
+      );
     } catch (error) {
       return Promise.reject(error);
     }
