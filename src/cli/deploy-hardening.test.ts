@@ -4,7 +4,8 @@
  * below), and the PodDisruptionBudgets, NetworkPolicies, migration initContainer, topology spread
  * and CPU autoscaler are wired as docs/cli.md says.
  */
-import { rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployK8s, type K8sOutput, type Obj, validateSchema } from "./fixtures/k8s-output.js";
 
@@ -232,6 +233,11 @@ describe("weft deploy k8s: every object passes Kubernetes' schemas", () => {
       "Service",
     ]);
     for (const obj of all) expect(() => validateSchema(obj), obj.kind).not.toThrow();
+  });
+
+  it("writes plain YAML: no anchors or aliases, which not every tool expands", async () => {
+    for (const file of (await readdir(out.dir)).filter((f) => f.endsWith(".yaml")))
+      expect(await readFile(join(out.dir, file), "utf8"), file).not.toMatch(/(:|-) [&*]a\d+\b/);
   });
 });
 

@@ -160,7 +160,10 @@ async function writeManifests(
   const files = manifestFiles(input);
   const written: string[] = [];
   for (const [file, objects] of Object.entries(files)) {
-    writeFileSync(join(dir, file), objects.map((o) => stringify(o)).join("---\n"));
+    writeFileSync(
+      join(dir, file),
+      objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join("---\n"),
+    );
     written.push(file);
   }
   writeFileSync(join(dir, "kustomization.yaml"), stringify(kustomization(input, written)));
