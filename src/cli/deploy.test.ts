@@ -127,7 +127,13 @@ describe("weft deploy k8s", () => {
     );
     expect([...kustomization.resources].sort()).toEqual(yamlFiles.sort());
     expect(kustomization.namespace).toBe("split");
-    expect(byKind.get("Namespace")?.[0].metadata.name).toBe("split");
+    expect(byKind.get("Namespace")?.[0].metadata).toEqual({
+      name: "split",
+      labels: {
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      },
+    });
     const readme = await readFile(join(dir, "README.md"), "utf8");
     expect(readme).toContain("config.jetstream.enabled=true");
     expect(readme).toContain("WEFT_DATABASE_URL");

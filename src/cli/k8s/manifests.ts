@@ -172,9 +172,22 @@ export function service(input: K8sInput, group: string): K8sObject {
   };
 }
 
-/** The namespace, when one is asked for. */
+/**
+ * The namespace, when one is asked for: Pod Security "restricted" warns and audits (enforcing it
+ * would also refuse the NATS or PostgreSQL pods the README installs beside the app).
+ */
 export function namespace(name: string): K8sObject {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name,
+      labels: {
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      },
+    },
+  };
 }
 
 /** Every file of the output folder: file name → objects (one YAML document each). */
