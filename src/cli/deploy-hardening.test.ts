@@ -286,16 +286,25 @@ describe("weft deploy k8s: around the pods", () => {
     }
   });
 
-  it("writes data to an emptyDir named by WEFT_DATA_DIR, and the OTLP endpoint when configured", () => {
+  it("writes only to emptyDirs (data at WEFT_DATA_DIR, caches in /tmp), and names the OTLP endpoint", () => {
     const [config] = out.byKind.get("ConfigMap") ?? [];
     expect(config.data.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
       "http://otel-collector.observability:4318",
     );
-    for (const [, pod] of pods())
+    for (const [, pod] of pods()) {
       expect(pod.spec.containers[0].volumeMounts).toContainEqual({
         name: "data",
         mountPath: config.data.WEFT_DATA_DIR,
       });
+      // npx and tsx keep their caches under HOME and the temp folder: the /tmp emptyDir.
+      expect(pod.spec.containers[0].env).toEqual(
+        expect.arrayContaining([
+          { name: "HOME", value: "/tmp" },
+          { name: "npm_config_cache", value: "/tmp/.npm" },
+          { name: "npm_config_update_notifier", value: "false" },
+        ]),
+      );
+    }
   });
 
   it("spreads each group's pods across nodes", () => {

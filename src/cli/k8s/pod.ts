@@ -48,10 +48,12 @@ export function podTemplate(p: PodInput): Record<string, unknown> {
     failureThreshold: failures,
   });
   // npm (behind npx) and tsx write caches under HOME and the temp folder: both on the emptyDir.
+  // npm's update check would reach for the registry, which the NetworkPolicies do not allow.
   const env = [
     { name: "WEFT_GROUP", value: group },
     { name: "HOME", value: "/tmp" },
     { name: "npm_config_cache", value: "/tmp/.npm" },
+    { name: "npm_config_update_notifier", value: "false" },
   ];
   const envFrom = [{ configMapRef: { name: p.configName } }, { secretRef: { name: p.secretName } }];
   const volumeMounts = [
