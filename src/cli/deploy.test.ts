@@ -139,4 +139,17 @@ describe("weft deploy k8s", () => {
     expect(readme).toContain("WEFT_DATABASE_URL");
     expect(stdout).toContain("fill in secret.yaml");
   });
+
+  it.each([
+    [["--replicas", "3", "--hpa-max", "2"], "--hpa-max must be a whole number from 3 to 1000"],
+    [["--otlp-endpoint", "otel:4318"], "--otlp-endpoint must be an http(s) URL"],
+    [["--metrics-pods", "prometheus"], "--metrics-pods must be key=value pairs"],
+    [["--metrics-namespace", "Monitoring"], "--metrics-namespace must be lowercase"],
+    [["--postgres-port", "70000"], "--postgres-port must be a whole number from 1 to 65535"],
+  ])("refuses %j, naming the option", async (args, message) => {
+    const r = await deployK8s(args);
+    await rm(r.dir, { recursive: true, force: true });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
 });

@@ -56,15 +56,12 @@ function labelsOf(flag: string, value: string): Record<string, string> {
 
 /** The port of an OTLP endpoint URL (its scheme's default when it names none). */
 function otlpPort(endpoint: string): number {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
+  const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:"))
     throw invalidArgument(
       "INVALID_OPTION",
-      `--otlp-endpoint must be a URL such as http://otel-collector:4318 (got ${endpoint})`,
+      `--otlp-endpoint must be an http(s) URL such as http://otel-collector:4318 (got ${endpoint})`,
     );
-  }
   if (url.port !== "") return Number(url.port);
   return url.protocol === "https:" ? 443 : 80;
 }
@@ -118,6 +115,11 @@ async function writeManifests(
     throw invalidArgument(
       "INVALID_OPTION",
       `--replicas must be a whole number >= 1 (got ${opts.replicas})`,
+    );
+  if (dnsName(opts.metricsNamespace) !== opts.metricsNamespace)
+    throw invalidArgument(
+      "INVALID_OPTION",
+      `--metrics-namespace must be lowercase letters, digits and "-" (got ${opts.metricsNamespace})`,
     );
   const hpaMax =
     opts.hpaMax === undefined ? undefined : wholeNumber("--hpa-max", opts.hpaMax, replicas, 1000);
