@@ -9,7 +9,12 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { workflows } from "../workflow/index.js";
-import { ensureDashboardBuilt, launchBrowser, screenshot } from "./fixtures/browser.js";
+import {
+  chromiumMissing,
+  ensureDashboardBuilt,
+  launchBrowser,
+  screenshot,
+} from "./fixtures/browser.js";
 import {
   orderReview,
   type RunningShop,
@@ -32,7 +37,9 @@ const SHOP_SERVICES = [
 /** The page's window, as far as these tests use it (their own types have no DOM). */
 type Win = { getComputedStyle(e: unknown): { getPropertyValue(p: string): string } };
 
-describe("dashboard on the running shop", () => {
+const skip = chromiumMissing();
+
+describe.skipIf(skip)("dashboard on the running shop", () => {
   let shop: RunningShop;
   let sent: Traffic;
   let browser: { context: BrowserContext; close(): Promise<void> };
