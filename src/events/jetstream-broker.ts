@@ -19,6 +19,7 @@ import {
 } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { App } from "../core/index.js";
+import { NATS_CONFIG } from "../transport/nats/config.js";
 import { connectionOptions } from "../transport/nats/connection.js";
 import type { EventBroker } from "./broker.js";
 import { stagedDelivery } from "./dispatcher.js";
@@ -72,7 +73,11 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     name: "jetstream",
     async start() {
       nc = await connect(
-        connectionOptions(app.config.natsUrl ?? "", app.config.nats, `${app.name} events`),
+        connectionOptions(
+          app.config.get(NATS_CONFIG).url ?? "",
+          app.config.get(NATS_CONFIG).auth,
+          `${app.name} events`,
+        ),
       );
       jsm = await jetstreamManager(nc);
       js = jetstream(nc);

@@ -17,6 +17,7 @@ import {
   type TxHandle,
   type WeftConfig,
 } from "../core/index.js";
+import { STORE_CONFIG } from "./config.js";
 import type { Store } from "./types.js";
 
 /**
@@ -62,9 +63,10 @@ export type StoreLocation =
  * `databaseUrl` is set, else the SQLite file `<dataDir>/<app>.sqlite`.
  */
 export function storeLocation(config: WeftConfig, app: string): StoreLocation {
-  return config.databaseUrl !== undefined
-    ? { dialect: "postgres", url: config.databaseUrl, schema: schemaName(app) }
-    : { dialect: "sqlite", path: join(config.dataDir, `${app}.sqlite`) };
+  const { databaseUrl, dataDir } = config.get(STORE_CONFIG);
+  return databaseUrl !== undefined
+    ? { dialect: "postgres", url: databaseUrl, schema: schemaName(app) }
+    : { dialect: "sqlite", path: join(dataDir, `${app}.sqlite`) };
 }
 
 /** Says where a store lives, for people (never the URL: it may hold a password). */
@@ -125,6 +127,7 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
   };
   return {
     name: "store",
+    configSlices: [STORE_CONFIG],
     get store() {
       if (store === undefined)
         throw failedPrecondition("STORE_NOT_OPEN", "the app's store is not open yet");

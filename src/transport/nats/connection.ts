@@ -9,7 +9,7 @@ import {
   type NodeConnectionOptions,
   nkeyAuthenticator,
 } from "@nats-io/transport-node";
-import type { NatsAuthConfig } from "../../core/index.js";
+import type { NatsAuthConfig } from "./config.js";
 
 /** Builds NATS connection options from a servers list and Weft's NATS auth config. */
 export function connectionOptions(

@@ -17,13 +17,9 @@
  * (`createApp` from `weft` does this by itself when `WEFT_NATS_URL` is set.)
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  type NatsAuthConfig,
-  type Transport,
-  type TransportHost,
-  unavailable,
-} from "../../core/index.js";
+import { type Transport, type TransportHost, unavailable } from "../../core/index.js";
 import { Caller, type CallObservation } from "./caller.js";
+import type { NatsAuthConfig } from "./config.js";
 import { connectionOptions } from "./connection.js";
 import { Responder } from "./responder.js";
 
