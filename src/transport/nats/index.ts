@@ -24,6 +24,7 @@ import { connectionOptions } from "./connection.js";
 import { Responder } from "./responder.js";
 
 export type { CallObservation } from "./caller.js";
+export { NATS_CONFIG, type NatsAuthConfig, type NatsConfig } from "./config.js";
 export { H as NATS_HEADERS } from "./headers.js";
 export { methodSubject, serviceQueue, serviceSubject } from "./subjects.js";
 
