@@ -69,7 +69,11 @@ export interface ConfigSlice<T> {
   resolve(values: Readonly<Record<string, unknown>>, context: SliceContext): T;
 }
 
-/** Defines a slice of configuration; its variables' keys must be unique across all slices. */
+/**
+ * Defines a slice of configuration; its variables' keys and names must be unique across all
+ * slices (else resolving throws FAILED_PRECONDITION `CONFIG_SLICE_CONFLICT`). Give a generic parser
+ * its type argument (`oneOf<Mode>([...])`) so the values `resolve` receives stay typed.
+ */
 export function defineConfigSlice<V extends ConfigVariables, T>(spec: {
   readonly name: string;
   readonly variables: V;
