@@ -88,9 +88,9 @@ function program(out: (s: string) => void): Command {
           ? [k, "(all)"]
           : [k, secret.has(k) && v !== undefined ? "(set, hidden)" : v],
       );
-      // Each subsystem's settings by their config keys; unset ones take the slice's default.
+      // Each subsystem's settings by their config keys; unset ones show the slice's default.
       for (const v of givenValues(sources)) {
-        const shown = v.value === undefined ? "(default)" : v.secret ? "(set, hidden)" : v.value;
+        const shown = v.value === undefined ? v.shownDefault : v.secret ? "(set, hidden)" : v.value;
         flat.push([v.key, shown]);
       }
       const shown = Object.fromEntries(flat);

@@ -37,6 +37,8 @@ export interface ConfigVariable<T> {
   readonly env: string;
   /** One line for `--help` and the docs. */
   readonly help: string;
+  /** The default `resolve` applies when unset, as `weft config` shows it. Default none shown. */
+  readonly shownDefault?: string;
   /** Never echo its value in errors (URLs with passwords, tokens, keys). Default false. */
   readonly secret?: boolean;
   /** Parses a value given in code, or a string from the environment; `invalid(rule)` refuses it. */

@@ -236,9 +236,14 @@ function read(sources: ConfigSources) {
  * The value each slice variable was given (after precedence; undefined when unset, so the slice's
  * default applies), for `weft config`. Throws a {@link ConfigError} as {@link resolveConfig} does.
  */
-export function givenValues(
-  sources: ConfigSources = {},
-): { key: string; name: string; secret: boolean; slice: string; value: unknown }[] {
+export function givenValues(sources: ConfigSources = {}): {
+  key: string;
+  name: string;
+  secret: boolean;
+  slice: string;
+  value: unknown;
+  shownDefault: string | undefined;
+}[] {
   const { slices, merged } = read(sources);
   resolveConfig(sources);
   return slices
@@ -250,6 +255,7 @@ export function givenValues(
         secret: v.secret === true,
         slice: slice.name,
         value: merged[key],
+        shownDefault: v.shownDefault,
       })),
     );
 }

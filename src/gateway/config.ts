@@ -52,11 +52,13 @@ export const GATEWAY_CONFIG = defineConfigSlice({
     httpHost: {
       env: "WEFT_HTTP_HOST",
       help: "gateway listen address (default 0.0.0.0)",
+      shownDefault: "0.0.0.0",
       parse: text,
     },
     httpPort: {
       env: "WEFT_HTTP_PORT",
       help: "gateway port (default 3000; 0 = any free port)",
+      shownDefault: "3000",
       parse: port,
     },
     jwtIssuer: { env: "WEFT_JWT_ISSUER", help: "required JWT issuer (iss)", parse: text },

@@ -38,7 +38,12 @@ export const STORE_CONFIG = defineConfigSlice({
       help: "postgres://… URL",
       parse: matching(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
     },
-    dataDir: { env: "WEFT_DATA_DIR", help: "folder of the SQLite store", parse: text },
+    dataDir: {
+      env: "WEFT_DATA_DIR",
+      help: "folder of the SQLite store",
+      shownDefault: ".data",
+      parse: text,
+    },
   },
   resolve: (v): StoreConfig => ({ databaseUrl: v.databaseUrl, dataDir: v.dataDir ?? ".data" }),
 });

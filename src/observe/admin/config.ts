@@ -35,11 +35,13 @@ export const ADMIN_CONFIG = defineConfigSlice({
     adminHost: {
       env: "WEFT_ADMIN_HOST",
       help: "admin listen address (default 127.0.0.1)",
+      shownDefault: "127.0.0.1",
       parse: text,
     },
     adminPort: {
       env: "WEFT_ADMIN_PORT",
       help: "admin port (default 9464; 0 = any free port)",
+      shownDefault: "9464",
       parse: port,
     },
     adminToken: {
