@@ -11,6 +11,8 @@
  * const app = createApp(shop); // WEFT_GROUP=orders WEFT_NATS_URL=nats://… splits it
  * ```
  */
+
+import { WEFT_CONFIG_SLICES } from "./config-slices.js";
 import {
   type App,
   type AppDefinition,
@@ -37,6 +39,7 @@ import {
 } from "./store/extension.js";
 import { sql } from "./store/sql.js";
 import type { Store } from "./store/types.js";
+import { NATS_CONFIG } from "./transport/nats/config.js";
 import type { AnyWorkflow } from "./workflow/authoring/types.js";
 import { workflows } from "./workflow/client.js";
 import type { Clock } from "./workflow/engine/host.js";
@@ -52,7 +55,8 @@ function lazyNats(config: WeftConfig): Transport & { readonly connected: boolean
     },
     async serve(host, services) {
       const { createNatsTransport } = await import("./transport/nats/index.js");
-      inner = createNatsTransport({ servers: config.natsUrl ?? "", auth: config.nats });
+      const { url, auth } = config.get(NATS_CONFIG);
+      inner = createNatsTransport({ servers: url ?? "", auth });
       await inner.serve(host, services);
     },
     call(ctx, input) {
@@ -114,6 +118,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
     workflows: def.workflows.length > 0 ? (app) => workflows(app) : undefined,
   });
   const extensions: AppExtension[] = [
+    { name: "config", configSlices: WEFT_CONFIG_SLICES },
     ...(observed?.extensions ?? []),
     ...(options.extensions ?? []),
   ];
@@ -177,7 +182,8 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       const remote =
         typeof options.transport === "function"
           ? options.transport(config)
-          : (options.transport ?? (config.natsUrl === undefined ? undefined : lazyNats(config)));
+          : (options.transport ??
+            (config.get(NATS_CONFIG).url === undefined ? undefined : lazyNats(config)));
       const check = remote === undefined ? undefined : transportCheck(remote);
       if (check !== undefined && remote !== undefined) observed?.admin?.check(remote.name, check);
       return remote;

@@ -8,7 +8,9 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { WEFT_CONFIG_SLICES } from "../config-slices.js";
 import { ConfigError, resolveConfig } from "../core/index.js";
+import { ADMIN_CONFIG } from "../observe/admin/config.js";
 import { deployK8s, type Obj, validateSchema } from "./fixtures/k8s-output.js";
 
 let dir: string;
@@ -104,7 +106,7 @@ describe("weft deploy k8s", () => {
     const podEnv = { ...config.data, ...secret.stringData, WEFT_GROUP: "core" };
     let error: unknown;
     try {
-      resolveConfig({ env: podEnv });
+      resolveConfig({ env: podEnv, slices: WEFT_CONFIG_SLICES });
     } catch (e) {
       error = e;
     }
@@ -117,7 +119,9 @@ describe("weft deploy k8s", () => {
       WEFT_PRINCIPAL_KEY: "k".repeat(64),
       WEFT_ADMIN_TOKEN: "t".repeat(48),
     };
-    expect(resolveConfig({ env: filled }).admin).toMatchObject({ host: "0.0.0.0", port: 9464 });
+    expect(
+      resolveConfig({ env: filled, slices: WEFT_CONFIG_SLICES }).get(ADMIN_CONFIG),
+    ).toMatchObject({ host: "0.0.0.0", port: 9464 });
   });
 
   it("writes a kustomization of every file, a namespace, and a README on NATS and PostgreSQL", async () => {

@@ -18,6 +18,7 @@
  */
 import { type Codec, jsonCodec } from "./codec.js";
 import { ConfigError, type ConfigInput, resolveConfig, type WeftConfig } from "./config.js";
+import type { ConfigSlice } from "./config-slice.js";
 import type { CallContext, ExtensionKey, Principal, TopicLike, Transactor } from "./context.js";
 import type { AnyContract, Client, ServiceImplementation } from "./contract.js";
 import { type Duration, toMilliseconds } from "./duration.js";
@@ -228,6 +229,8 @@ export interface AppExtension {
   readonly transactor?: Transactor;
   /** What the extension provides to `ctx.use(key)` and `app.use(key)`. */
   provide?(key: ExtensionKey<unknown>): unknown;
+  /** Config slices it reads (`app.config.get(slice)`); read for every service's extension. */
+  readonly configSlices?: readonly ConfigSlice<unknown>[];
 }
 
 /** The app's lifecycle states. */
@@ -325,6 +328,9 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     definition: def.config,
     env: options.env ?? process.env,
     overrides: group === undefined ? options.config : { ...options.config, groups: group },
+    slices: [...(options.extensions ?? []), ...def.services.flatMap((s) => s.extensions)].flatMap(
+      (e) => e.configSlices ?? [],
+    ),
   });
   const name = config.app ?? def.name;
   const serviceNames = def.services.map((s) => s.contract.name);

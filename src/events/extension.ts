@@ -19,6 +19,7 @@ import {
   toMilliseconds,
 } from "../core/index.js";
 import type { StoreExtension } from "../store/extension.js";
+import { NATS_CONFIG } from "../transport/nats/config.js";
 import type { Consumer, EventBroker } from "./broker.js";
 import { EVENTS, type EventsClient } from "./client.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -219,6 +220,7 @@ export function eventsExtension(
 
   return {
     name: "events",
+    configSlices: [NATS_CONFIG],
     get dispatcher() {
       return dispatcher;
     },
@@ -238,7 +240,7 @@ export function eventsExtension(
       broker =
         options.broker !== undefined
           ? await options.broker(app, open, consumersOf)
-          : app.config.natsUrl !== undefined
+          : app.config.get(NATS_CONFIG).url !== undefined
             ? await (await import("./jetstream-broker.js")).createJetStreamBroker({
                 app,
                 streamMaxAgeMs: toMilliseconds(options.stream?.maxAge ?? "7d", "stream.maxAge"),

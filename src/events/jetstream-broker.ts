@@ -19,6 +19,7 @@ import {
 } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { App } from "../core/index.js";
+import { NATS_CONFIG } from "../transport/nats/config.js";
 import { connectionOptions } from "../transport/nats/connection.js";
 import { durableName, eventSubject, eventWildcard, streamName } from "../transport/subjects.js";
 import type { EventBroker } from "./broker.js";
@@ -73,8 +74,8 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     async start() {
       nc = await connect(
         connectionOptions(
-          app.config.natsUrl ?? "",
-          app.config.nats,
+          app.config.get(NATS_CONFIG).url ?? "",
+          app.config.get(NATS_CONFIG).auth,
           `${app.name} events`,
           app.name,
         ),

@@ -18,6 +18,7 @@ import {
   type TxHandle,
   type WeftConfig,
 } from "../core/index.js";
+import { STORE_CONFIG } from "./config.js";
 import { callerInTransaction, enterTransaction } from "./open-tx.js";
 import type { Store, Tx } from "./types.js";
 
@@ -96,9 +97,10 @@ export type StoreLocation =
  * `databaseUrl` is set, else the SQLite file `<dataDir>/<app>.sqlite`.
  */
 export function storeLocation(config: WeftConfig, app: string): StoreLocation {
-  return config.databaseUrl !== undefined
-    ? { dialect: "postgres", url: config.databaseUrl, schema: schemaName(app) }
-    : { dialect: "sqlite", path: join(config.dataDir, `${app}.sqlite`) };
+  const { databaseUrl, dataDir } = config.get(STORE_CONFIG);
+  return databaseUrl !== undefined
+    ? { dialect: "postgres", url: databaseUrl, schema: schemaName(app) }
+    : { dialect: "sqlite", path: join(dataDir, `${app}.sqlite`) };
 }
 
 /** Says where a store lives, for people (never the URL: it may hold a password). */
@@ -184,6 +186,7 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
   };
   return {
     name: "store",
+    configSlices: [STORE_CONFIG],
     get store() {
       if (store === undefined)
         throw failedPrecondition("STORE_NOT_OPEN", "the app's store is not open yet");

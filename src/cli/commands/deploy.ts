@@ -8,7 +8,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
+import { WEFT_CONFIG_SLICES } from "../../config-slices.js";
 import { invalidArgument, resolveConfig } from "../../core/index.js";
+import { GATEWAY_CONFIG } from "../../gateway/config.js";
+import { ADMIN_CONFIG } from "../../observe/admin/config.js";
 import { dnsName, type K8sInput, kustomization, manifestFiles } from "../k8s/manifests.js";
 import { deployReadme } from "../k8s/readme.js";
 import { loadDefinition } from "../open-app.js";
@@ -131,16 +134,22 @@ async function writeManifests(
     );
   const definition = await loadDefinition(entry);
   // The definition's config and WEFT_* variables here decide the grace period and ports.
-  const config = resolveConfig({ definition: definition.config, env: process.env });
+  const config = resolveConfig({
+    definition: definition.config,
+    env: process.env,
+    slices: WEFT_CONFIG_SLICES,
+  });
   const app = config.app ?? definition.name;
+  const admin = config.get(ADMIN_CONFIG);
+  const { http } = config.get(GATEWAY_CONFIG);
   const input: K8sInput = {
     app,
     groups: definition.groups ?? { main: definition.services.map((s) => s.contract.name) },
     image: opts.image ?? `${dnsName(app)}:latest`,
     namespace: opts.namespace,
     shutdownGraceMs: config.shutdownGraceMs,
-    adminPort: config.admin.port === 0 ? 9464 : config.admin.port,
-    httpPort: config.http.port === 0 ? 3000 : config.http.port,
+    adminPort: admin.port === 0 ? 9464 : admin.port,
+    httpPort: http.port === 0 ? 3000 : http.port,
     replicas,
     otlpEndpoint,
     egress: {

@@ -8,11 +8,11 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import {
   failedPrecondition,
-  type JwtConfig,
   type Principal,
   toMilliseconds,
   type WeftError,
 } from "../../core/index.js";
+import type { JwtConfig } from "../config.js";
 import { edgeError } from "../problem.js";
 import type { JwtOptions } from "../types.js";
 

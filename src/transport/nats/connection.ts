@@ -9,8 +9,8 @@ import {
   type NodeConnectionOptions,
   nkeyAuthenticator,
 } from "@nats-io/transport-node";
-import type { NatsAuthConfig } from "../../core/index.js";
 import { inboxPrefix } from "../subjects.js";
+import type { NatsAuthConfig } from "./config.js";
 
 /**
  * Builds NATS connection options from a servers list and Weft's NATS auth config. With `app`,

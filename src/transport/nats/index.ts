@@ -19,14 +19,9 @@
  * (`createApp` from `weft` does this by itself when `WEFT_NATS_URL` is set.)
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  type Logger,
-  type NatsAuthConfig,
-  type Transport,
-  type TransportHost,
-  unavailable,
-} from "../../core/index.js";
+import { type Logger, type Transport, type TransportHost, unavailable } from "../../core/index.js";
 import { Caller, type CallObservation } from "./caller.js";
+import type { NatsAuthConfig } from "./config.js";
 import { connectionOptions } from "./connection.js";
 import { Responder } from "./responder.js";
 
@@ -42,6 +37,7 @@ export {
   streamName,
 } from "../subjects.js";
 export type { CallObservation } from "./caller.js";
+export { NATS_CONFIG, type NatsAuthConfig, type NatsConfig } from "./config.js";
 export { H as NATS_HEADERS } from "./headers.js";
 
 /** Options of {@link createNatsTransport}. */
