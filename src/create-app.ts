@@ -11,6 +11,8 @@
  * const app = createApp(shop); // WEFT_GROUP=orders WEFT_NATS_URL=nats://… splits it
  * ```
  */
+
+import { WEFT_CONFIG_SLICES } from "./config-slices.js";
 import {
   type App,
   type AppDefinition,
@@ -27,9 +29,17 @@ import { mountDashboard } from "./dashboard/index.js";
 import { type EventsOptions, eventsExtension } from "./events/extension.js";
 import { type ObserveAppOptions, observeApp, transportCheck } from "./observe/compose.js";
 import { circuitBreaker, retry } from "./resilience/index.js";
-import { openStore, STORE, storeExtension } from "./store/extension.js";
+import { type DiskWatch, watchDisk } from "./store/disk-watch.js";
+import {
+  missingTxMembers,
+  openStore,
+  STORE,
+  storeExtension,
+  storeLocation,
+} from "./store/extension.js";
 import { sql } from "./store/sql.js";
 import type { Store } from "./store/types.js";
+import { NATS_CONFIG } from "./transport/nats/config.js";
 import type { AnyWorkflow } from "./workflow/authoring/types.js";
 import { workflows } from "./workflow/client.js";
 import type { Clock } from "./workflow/engine/host.js";
@@ -45,7 +55,8 @@ function lazyNats(config: WeftConfig): Transport & { readonly connected: boolean
     },
     async serve(host, services) {
       const { createNatsTransport } = await import("./transport/nats/index.js");
-      inner = createNatsTransport({ servers: config.natsUrl ?? "", auth: config.nats });
+      const { url, auth } = config.get(NATS_CONFIG);
+      inner = createNatsTransport({ servers: url ?? "", auth });
       await inner.serve(host, services);
     },
     call(ctx, input) {
@@ -91,28 +102,47 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       ? (definition as AppDefinition)
       : defineApp(definition);
   // Spans, metrics and the admin server (docs/observability.md): first in, last out.
+  // Readiness says "not ready" while writes fail with a full disk (a `SELECT 1` still answers).
+  let disk: DiskWatch | undefined;
   const observed = observeApp(options, {
     configs: [def.config, options.config],
     env: options.env ?? process.env,
     checks: def.store
-      ? { store: async (app: App) => void (await app.use(STORE).query(sql`select 1`)) }
+      ? {
+          store: async (app: App) => {
+            await app.use(STORE).query(sql`select 1`);
+            await disk?.check();
+          },
+        }
       : {},
     workflows: def.workflows.length > 0 ? (app) => workflows(app) : undefined,
   });
   const extensions: AppExtension[] = [
+    { name: "config", configSlices: WEFT_CONFIG_SLICES },
     ...(observed?.extensions ?? []),
     ...(options.extensions ?? []),
   ];
   if (def.store) {
     // The app's resolved config (and name) decide where its store lives.
     const open = options.store;
-    const store = storeExtension((app) =>
-      open === undefined ? openStore(app.config, app.name) : open(),
-    );
+    const store = storeExtension(async (app) => {
+      const location = open === undefined ? storeLocation(app.config, app.name) : undefined;
+      const opened = await (open === undefined ? openStore(app.config, app.name) : open());
+      disk = watchDisk(opened, location?.dialect === "sqlite" ? location.path : undefined);
+      return disk.store;
+    });
     extensions.push(store);
     if (def.topics.length > 0) {
       extensions.push(
         eventsExtension(store, def, { ...options.events, execute: options.clientOnly !== true }),
+      );
+    } else {
+      store.extendTx(
+        missingTxMembers(
+          ["publish"],
+          "EVENTS_NOT_CONFIGURED",
+          `app ${def.name} has no topics: tx.publish needs them in defineApp({ topics: [...] }) (or subscriptions)`,
+        ),
       );
     }
     if (def.workflows.length > 0) {
@@ -123,6 +153,14 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
           execute: options.clientOnly !== true,
           ...options.workflow,
         }),
+      );
+    } else {
+      store.extendTx(
+        missingTxMembers(
+          ["start"],
+          "WORKFLOWS_NOT_CONFIGURED",
+          `app ${def.name} has no workflows: tx.start needs them in defineApp({ workflows: [...] })`,
+        ),
       );
     }
   }
@@ -144,7 +182,8 @@ export function createApp(definition: AppDefinition | AppSpec, options: WeftAppO
       const remote =
         typeof options.transport === "function"
           ? options.transport(config)
-          : (options.transport ?? (config.natsUrl === undefined ? undefined : lazyNats(config)));
+          : (options.transport ??
+            (config.get(NATS_CONFIG).url === undefined ? undefined : lazyNats(config)));
       const check = remote === undefined ? undefined : transportCheck(remote);
       if (check !== undefined && remote !== undefined) observed?.admin?.check(remote.name, check);
       return remote;

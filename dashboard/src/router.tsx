@@ -30,6 +30,21 @@ export function href(path: string): string {
   return basePath + path.replace(/^\//, "");
 }
 
+/**
+ * A hash address (`#/workflows`, as hash routers write them) opens the same page as its path:
+ * the address bar is rewritten to the path, at load and when the hash changes.
+ */
+function adoptHashRoute(): boolean {
+  const match = /^#\/(.*)$/.exec(location.hash);
+  if (match === null) return false;
+  history.replaceState(null, "", href(match[1] ?? ""));
+  return true;
+}
+adoptHashRoute();
+window.addEventListener("hashchange", () => {
+  if (adoptHashRoute()) for (const listener of listeners) listener();
+});
+
 /** Goes to a dashboard path (`replace` keeps the history entry: filters). */
 export function navigate(path: string, replace = false): void {
   const url = href(path);

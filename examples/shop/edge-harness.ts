@@ -19,7 +19,7 @@ import { freePort, type SplitHarness, startSplit, uniqueName, unreachable } from
 import { createShop, SHOP_GROUPS } from "./app.js";
 import { createTestIssuer, TEST_TOKENS, type TestIssuer } from "./edge-support.js";
 import { createShopGateway } from "./gateway.js";
-import { privateDataDir, untilListening } from "./test-support.js";
+import { dropSchemas, privateDataDir, TEST_DATABASE_URL, untilListening } from "./test-support.js";
 
 /** The NATS server the split shop uses. */
 export const EDGE_NATS_URL = "nats://127.0.0.1:4222";
@@ -39,7 +39,7 @@ export interface ShopProcess {
 
 /** A running shop, as the edge tests see it. */
 export interface RunningShop {
-  readonly placement: "local" | "split";
+  readonly placement: "local" | "serialized" | "split";
   /** The gateway's base URL. */
   readonly url: string;
   readonly processes: readonly ShopProcess[];
@@ -57,55 +57,90 @@ export function productionShop(): AppDefinition {
   return { ...shop, services };
 }
 
-/** Runs `suite` against the shop in one process, then split (when NATS answers). */
+/** Which one-process variants {@link describeShopEdge} runs besides the plain one. */
+export interface ShopEdgeOptions {
+  /** Also in one process with every call serialized as over NATS. */
+  readonly serialized?: boolean;
+  /** Also in one process on PostgreSQL (a schema of its own, dropped afterwards). */
+  readonly postgres?: boolean;
+}
+
+/** One variant of the shop in one process. */
+interface LocalVariant {
+  readonly placement: "local" | "serialized";
+  readonly store: "sqlite" | "postgres";
+}
+
+/**
+ * Runs `suite` against the shop in one process (also serialized, or on PostgreSQL, when
+ * `options` asks), then split (when NATS answers).
+ */
 export async function describeShopEdge(
   title: string,
   suite: (shop: () => RunningShop, placement: RunningShop["placement"]) => void,
+  options: ShopEdgeOptions = {},
 ): Promise<void> {
   const issuer = createTestIssuer();
+  const variants: LocalVariant[] = [{ placement: "local", store: "sqlite" }];
+  if (options.serialized) variants.push({ placement: "serialized", store: "sqlite" });
+  if (options.postgres) variants.push({ placement: "local", store: "postgres" });
 
-  describe(`${title} in one process`, () => {
-    const dataDir = privateDataDir();
-    let app: App;
-    beforeAll(async () => {
-      app = createApp(productionShop(), {
-        admin: true,
-        config: {
-          app: uniqueName("shop_edge"),
-          env: "production",
-          logLevel: "warn",
-          dataDir,
-          httpHost: "127.0.0.1",
-          httpPort: 0,
-          adminPort: 0,
-          jwtIssuer: TEST_TOKENS.issuer,
-          jwtAudience: TEST_TOKENS.audience,
-          jwtPublicKey: issuer.publicPem,
-        },
-      });
-      await app.start();
-    });
-    afterAll(async () => {
-      await app?.stop();
-    });
-    suite(
-      () => ({
-        placement: "local",
-        url: app.use(GATEWAY).url,
-        processes: [
-          {
-            group: "all",
-            services: Object.values(SHOP_GROUPS).flat(),
-            admin: app.use(ADMIN).url as string,
+  for (const variant of variants) {
+    const label =
+      variant.placement === "serialized"
+        ? "in one process, serialized"
+        : variant.store === "postgres"
+          ? "in one process on PostgreSQL"
+          : "in one process";
+    describe(`${title} ${label}`, () => {
+      const dataDir = privateDataDir();
+      const name = uniqueName("shop_edge");
+      let app: App;
+      beforeAll(async () => {
+        app = createApp(productionShop(), {
+          admin: true,
+          config: {
+            app: name,
+            env: "production",
+            logLevel: "warn",
+            dataDir,
+            httpHost: "127.0.0.1",
+            httpPort: 0,
+            adminPort: 0,
+            jwtIssuer: TEST_TOKENS.issuer,
+            jwtAudience: TEST_TOKENS.audience,
+            jwtPublicKey: issuer.publicPem,
+            serialize: variant.placement === "serialized",
+            ...(variant.store === "postgres" ? { databaseUrl: TEST_DATABASE_URL } : {}),
           },
-        ],
-        appName: app.name,
-        issuer,
-        client: (c) => app.client(c),
-      }),
-      "local",
-    );
-  });
+        });
+        await app.start();
+      });
+      afterAll(async () => {
+        await app?.stop();
+        // The app's schema is named after it, in lower case.
+        if (variant.store === "postgres")
+          await dropSchemas(TEST_DATABASE_URL, [name.toLowerCase()]);
+      });
+      suite(
+        () => ({
+          placement: variant.placement,
+          url: app.use(GATEWAY).url,
+          processes: [
+            {
+              group: "all",
+              services: Object.values(SHOP_GROUPS).flat(),
+              admin: app.use(ADMIN).url as string,
+            },
+          ],
+          appName: app.name,
+          issuer,
+          client: (c) => app.client(c),
+        }),
+        variant.placement,
+      );
+    });
+  }
 
   const skip = await unreachable("nats");
   describe.skipIf(skip)(`${title} split across processes`, () => {

@@ -24,6 +24,8 @@ export const TEST_TOKENS = { issuer: "https://auth.shop.test", audience: "weft-s
 export interface TokenEdits {
   /** Claims besides the registered ones. Default `{ scope: "loyalty:read" }`. */
   claims?: Record<string, unknown>;
+  /** The `sub` claim, of any JSON type (`null` leaves it out). Default `"staff-1"`. */
+  subject?: unknown;
   issuer?: string;
   audience?: string;
   /** Expiry, epoch seconds. Default: in 5 minutes. */
@@ -47,9 +49,11 @@ export function createTestIssuer(): TestIssuer {
   return {
     publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
     token(edits = {}) {
-      return new SignJWT(edits.claims ?? { scope: LOYALTY_READ })
+      const subject = "subject" in edits ? edits.subject : "staff-1";
+      const claims = { ...(edits.claims ?? { scope: LOYALTY_READ }) };
+      if (subject !== null) claims.sub = subject;
+      return new SignJWT(claims)
         .setProtectedHeader({ alg: edits.alg ?? "RS256" })
-        .setSubject("staff-1")
         .setIssuer(edits.issuer ?? TEST_TOKENS.issuer)
         .setAudience(edits.audience ?? TEST_TOKENS.audience)
         .setIssuedAt()

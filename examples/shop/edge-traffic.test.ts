@@ -120,26 +120,24 @@ await describeShopEdge("shop traffic", (shop, placement) => {
     expect((await send(url, "GET", `/products/${PRODUCT_IDS.mug}`)).status).toBe(200);
   });
 
-  // Only split: in one process no call crosses NATS.
-  if (placement === "split") {
-    it("refuses with 413 naming maxPayload a body within the gateway's limit but too large for a NATS message", async () => {
-      const { url } = shop();
-      const user = `${placement}-nats-big`;
-      const start = `{"productId":"${PRODUCT_IDS.mug}","quantity":1,"note":"`;
-      // Under the gateway's 1 MiB body limit; over NATS's 1 MiB with the call's envelope.
-      const body = `${start}${"n".repeat(MIB - 64 - start.length)}"}`;
-      expect(Buffer.byteLength(body)).toBeLessThan(MIB);
-      const r = await send(url, "POST", `/carts/${user}/items`, { headers: JSON_TYPE, body });
-      expect(r.status).toBe(413);
-      expect(r.headers.get("content-type")).toBe("application/problem+json");
-      expect(r.body).toMatchObject({
-        code: "RESOURCE_EXHAUSTED",
-        reason: "PAYLOAD_TOO_LARGE",
-        metadata: { limit: "maxPayload", maxBytes: String(MIB) },
-      });
-      await emptyCart(user);
+  // In one process too: a request is refused the same wherever its method runs.
+  it("refuses with 413 naming maxPayload a body within the gateway's limit but too large for a NATS message", async () => {
+    const { url } = shop();
+    const user = `${placement}-nats-big`;
+    const start = `{"productId":"${PRODUCT_IDS.mug}","quantity":1,"note":"`;
+    // Under the gateway's 1 MiB body limit; over NATS's 1 MiB with the call's envelope.
+    const body = `${start}${"n".repeat(MIB - 64 - start.length)}"}`;
+    expect(Buffer.byteLength(body)).toBeLessThan(MIB);
+    const r = await send(url, "POST", `/carts/${user}/items`, { headers: JSON_TYPE, body });
+    expect(r.status).toBe(413);
+    expect(r.headers.get("content-type")).toBe("application/problem+json");
+    expect(r.body).toMatchObject({
+      code: "RESOURCE_EXHAUSTED",
+      reason: "PAYLOAD_TOO_LARGE",
+      metadata: { limit: "maxPayload", maxBytes: String(MIB) },
     });
-  }
+    await emptyCart(user);
+  });
 
   it("cuts off clients sending their head or body a byte at a time, while others are served", {
     timeout: 90_000,

@@ -43,7 +43,8 @@ const suite = {
   definition: () => createShop(),
   module,
   placements,
-  appOptions: { config: { dataDir } },
+  // The gateway on a free loopback port in every placement; `h().http` is its URL.
+  appOptions: { config: { dataDir, httpHost: "127.0.0.1", httpPort: 0 } },
   env: { WEFT_DATA_DIR: dataDir },
 };
 
@@ -59,6 +60,15 @@ describePlacements("shop", suite, (h) => {
         creditCard: sampleCard(),
         ...overrides,
       });
+
+  it("answers its HTTP API wherever the gateway runs (here, or in the edge process)", async () => {
+    const http = h().http;
+    expect(http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(`${http}/products`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { products: unknown[] };
+    expect(body.products.length).toBeGreaterThan(0);
+  });
 
   it("lists the catalog with integer prices", async () => {
     const { products } = await h().client(catalog).listProducts({});

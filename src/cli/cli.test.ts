@@ -2,6 +2,9 @@
  * The `weft` command as a newcomer meets it: real child processes, real output, real exit codes.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -76,5 +79,33 @@ describe("weft start", () => {
     expect(stderr).toContain("SIGTERM: stopping hello");
     expect(stderr).toContain("stopped cleanly");
     expect(code).toBe(0);
+  }, 60_000);
+
+  it("prints where it answers HTTP and where its store lives, and the URL answers", async () => {
+    const data = mkdtempSync(join(tmpdir(), "weft-start-banner-"));
+    const child = spawn(
+      process.execPath,
+      [bin, "start", fileURLToPath(new URL("./fixtures/gateway-app.ts", import.meta.url))],
+      { env: env({ WEFT_DATA_DIR: data, WEFT_HTTP_PORT: "0", WEFT_ADMIN_PORT: "0" }) },
+    );
+    let stdout = "";
+    const shown = new Promise<void>((resolve) =>
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        if (stdout.includes("Press Ctrl+C to stop.")) resolve();
+      }),
+    );
+    try {
+      await shown;
+      const http = /http:\s+(http:\/\/\S+)/.exec(stdout)?.[1];
+      expect(http).toBeDefined();
+      expect(await (await fetch(`${http}/greet/ada`)).json()).toBe("hello ada");
+      expect(stdout).toMatch(/store:\s+SQLite file \S*hello-http\.sqlite/);
+      expect(stdout).toContain(data);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.on("exit", resolve));
+      rmSync(data, { recursive: true, force: true });
+    }
   }, 60_000);
 });

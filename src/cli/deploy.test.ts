@@ -4,63 +4,24 @@
  * its WEFT_GROUP, probes on the admin port, the gateway's HTTP port, a drain before SIGTERM, and
  * secrets that stop the pods until they are replaced.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Deployment } from "kubernetes-models/apps/v1";
-import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
+import { WEFT_CONFIG_SLICES } from "../config-slices.js";
 import { ConfigError, resolveConfig } from "../core/index.js";
-
-const bin = fileURLToPath(new URL("../../bin/weft.js", import.meta.url));
-const entry = fileURLToPath(new URL("./fixtures/split-app.ts", import.meta.url));
-
-// biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field below
-type Obj = any;
-
-const MODELS: Record<string, new (data: Obj) => { validate(): void }> = {
-  Deployment,
-  Service,
-  ConfigMap,
-  Secret,
-  Namespace,
-};
+import { ADMIN_CONFIG } from "../observe/admin/config.js";
+import { deployK8s, type Obj, validateSchema } from "./fixtures/k8s-output.js";
 
 let dir: string;
 let stdout: string;
-const byKind = new Map<string, Obj[]>();
+let byKind: Map<string, Obj[]>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "weft-cli-k8s-"));
-  const r = spawnSync(
-    process.execPath,
-    [
-      bin,
-      "deploy",
-      "k8s",
-      entry,
-      "--out",
-      dir,
-      "--image",
-      "registry.example/split:1.2.3",
-      "--namespace",
-      "split",
-    ],
-    { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" }, encoding: "utf8", timeout: 120_000 },
-  );
+  const r = await deployK8s(["--image", "registry.example/split:1.2.3", "--namespace", "split"]);
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  stdout = r.stdout;
-  for (const file of await readdir(dir)) {
-    if (!file.endsWith(".yaml") || file === "kustomization.yaml") continue;
-    for (const doc of parseAllDocuments(await readFile(join(dir, file), "utf8"))) {
-      const obj = doc.toJS() as Obj;
-      byKind.set(obj.kind, [...(byKind.get(obj.kind) ?? []), { ...obj, file }]);
-    }
-  }
+  ({ dir, stdout, byKind } = r);
 }, 120_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -70,13 +31,9 @@ const deploymentOf = (group: string) =>
 describe("weft deploy k8s", () => {
   it("writes objects that pass Kubernetes' schemas", () => {
     const all = [...byKind.values()].flat();
-    expect(all.length).toBe(1 + 1 + 1 + 3 * 2);
-    for (const obj of all) {
-      const { file: _file, ...data } = obj;
-      const Model = MODELS[obj.kind];
-      expect(Model, `no model for ${obj.kind}`).toBeDefined();
-      expect(() => new (Model as NonNullable<typeof Model>)(data).validate()).not.toThrow();
-    }
+    // Namespace, ConfigMap, Secret; Deployment, Service, PDB per group; 4 NetworkPolicies.
+    expect(all.length).toBe(1 + 1 + 1 + 3 * 3 + 4);
+    for (const obj of all) expect(() => validateSchema(obj), obj.kind).not.toThrow();
   });
 
   it("runs each group in its own Deployment with WEFT_GROUP, the ConfigMap and the Secret", () => {
@@ -89,7 +46,7 @@ describe("weft deploy k8s", () => {
       expect(d.file).toBe(`${group}.yaml`);
       const c = d.spec.template.spec.containers[0];
       expect(c.image).toBe("registry.example/split:1.2.3");
-      expect(c.env).toEqual([{ name: "WEFT_GROUP", value: group }]);
+      expect(c.env).toContainEqual({ name: "WEFT_GROUP", value: group });
       expect(c.envFrom).toEqual([
         { configMapRef: { name: config.metadata.name } },
         { secretRef: { name: secret.metadata.name } },
@@ -149,7 +106,7 @@ describe("weft deploy k8s", () => {
     const podEnv = { ...config.data, ...secret.stringData, WEFT_GROUP: "core" };
     let error: unknown;
     try {
-      resolveConfig({ env: podEnv });
+      resolveConfig({ env: podEnv, slices: WEFT_CONFIG_SLICES });
     } catch (e) {
       error = e;
     }
@@ -162,7 +119,9 @@ describe("weft deploy k8s", () => {
       WEFT_PRINCIPAL_KEY: "k".repeat(64),
       WEFT_ADMIN_TOKEN: "t".repeat(48),
     };
-    expect(resolveConfig({ env: filled }).admin).toMatchObject({ host: "0.0.0.0", port: 9464 });
+    expect(
+      resolveConfig({ env: filled, slices: WEFT_CONFIG_SLICES }).get(ADMIN_CONFIG),
+    ).toMatchObject({ host: "0.0.0.0", port: 9464 });
   });
 
   it("writes a kustomization of every file, a namespace, and a README on NATS and PostgreSQL", async () => {
@@ -172,10 +131,29 @@ describe("weft deploy k8s", () => {
     );
     expect([...kustomization.resources].sort()).toEqual(yamlFiles.sort());
     expect(kustomization.namespace).toBe("split");
-    expect(byKind.get("Namespace")?.[0].metadata.name).toBe("split");
+    expect(byKind.get("Namespace")?.[0].metadata).toEqual({
+      name: "split",
+      labels: {
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      },
+    });
     const readme = await readFile(join(dir, "README.md"), "utf8");
     expect(readme).toContain("config.jetstream.enabled=true");
     expect(readme).toContain("WEFT_DATABASE_URL");
     expect(stdout).toContain("fill in secret.yaml");
+  });
+
+  it.each([
+    [["--replicas", "3", "--hpa-max", "2"], "--hpa-max must be a whole number from 3 to 1000"],
+    [["--otlp-endpoint", "otel:4318"], "--otlp-endpoint must be an http(s) URL"],
+    [["--metrics-pods", "prometheus"], "--metrics-pods must be key=value pairs"],
+    [["--metrics-namespace", "Monitoring"], "--metrics-namespace must be lowercase"],
+    [["--postgres-port", "70000"], "--postgres-port must be a whole number from 1 to 65535"],
+  ])("refuses %j, naming the option", async (args, message) => {
+    const r = await deployK8s(args);
+    await rm(r.dir, { recursive: true, force: true });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
   });
 });

@@ -10,8 +10,10 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { App, AppDefinition } from "../core/index.js";
 import { createApp } from "../create-app.js";
+import { GATEWAY_CONFIG } from "../gateway/config.js";
 import { GATEWAY, isGateway } from "../gateway/index.js";
 import { adminUrl } from "../observe/admin/extension.js";
+import { STORE_CONFIG } from "../store/config.js";
 import { describeStoreLocation, storeLocation } from "../store/extension.js";
 import { loadApp } from "./load-app.js";
 import { EXIT } from "./report-error.js";
@@ -47,7 +49,7 @@ function httpOf(app: App, definition: AppDefinition): DevReady["http"] {
     // that imports its build): its gateway then answers under that copy's key. Its address is
     // still the configured one, unless that asks for any free port.
     const hasGateway = definition.services.some(isGateway);
-    const { host, port } = app.config.http;
+    const { host, port } = app.config.get(GATEWAY_CONFIG).http;
     if (!hasGateway || port === 0) return null;
     const shown = LOOPBACK_FOR.has(host) ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     return { url: `http://${shown}:${port}`, port };
@@ -64,7 +66,7 @@ export function readyMessage(app: App, definition: AppDefinition): DevReady {
     if (location.dialect === "sqlite") {
       const path = isAbsolute(location.path) ? location.path : resolve(location.path);
       data = describeStoreLocation({ dialect: "sqlite", path });
-      dataDir = resolve(app.config.dataDir);
+      dataDir = resolve(app.config.get(STORE_CONFIG).dataDir);
     } else data = describeStoreLocation(location);
   }
   const d = app.describe();
@@ -74,7 +76,7 @@ export function readyMessage(app: App, definition: AppDefinition): DevReady {
     env: d.env,
     groups: d.groups,
     http: httpOf(app, definition),
-    configuredHttpPort: app.config.http.port,
+    configuredHttpPort: app.config.get(GATEWAY_CONFIG).http.port,
     admin: admin === undefined ? null : { url: admin, port: Number(new URL(admin).port) },
     data,
     dataDir,
@@ -107,7 +109,7 @@ export function appWeftChild(entry: string): string | undefined {
 export async function runDevChild(entry: string): Promise<number> {
   const other = appWeftChild(entry);
   if (other !== undefined) {
-    const mod = (await import(pathToFileURL(other).href)) as typeof import("./dev-child.js");
+    const mod = (await import(pathToFileURL(other).href)) as { runDevChild: typeof runDevChild };
     return mod.runDevChild(entry);
   }
   // The channel must not keep this process alive after the app stopped.

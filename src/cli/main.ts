@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import pc from "picocolors";
-import { describeVariables, resolveConfig } from "../core/index.js";
+import { WEFT_CONFIG_SLICES } from "../config-slices.js";
+import { describeVariables, givenValues, resolveConfig } from "../core/index.js";
 import { createApp } from "../create-app.js";
 import { adminUrl } from "../observe/admin/extension.js";
 import { formatBanner } from "./banner.js";
@@ -18,6 +19,7 @@ import { registerNew } from "./commands/new.js";
 import { registerOpenApi } from "./commands/openapi.js";
 import { registerPlacement } from "./commands/placement.js";
 import { registerWorkflows } from "./commands/workflows.js";
+import { readyMessage } from "./dev-child.js";
 import { findEntry, loadApp } from "./load-app.js";
 import { EXIT, reportError } from "./report-error.js";
 import { serveUntilSignal } from "./serve.js";
@@ -62,7 +64,13 @@ function program(out: (s: string) => void): Command {
       });
       const report = await serveUntilSignal(app, {
         onReady: (running) => {
-          const description = { ...running.describe(), admin: adminUrl(running) ?? null };
+          const ready = readyMessage(running, definition);
+          const description = {
+            ...running.describe(),
+            admin: adminUrl(running) ?? null,
+            http: ready.http?.url ?? null,
+            store: ready.data,
+          };
           out(opts.json ? JSON.stringify(description) : formatBanner(description));
           if (!opts.json) out(pc.dim("Press Ctrl+C to stop."));
         },
@@ -75,33 +83,31 @@ function program(out: (s: string) => void): Command {
     .description("check the configuration from WEFT_* variables and print what an app would use")
     .option("--json", "print as JSON")
     .action((opts: { json?: boolean }) => {
-      const config = resolveConfig({ env: process.env });
+      const sources = { env: process.env, slices: WEFT_CONFIG_SLICES };
+      const { get: _get, ...core } = resolveConfig(sources);
       const secret = new Set(
         describeVariables()
           .filter((v) => v.secret)
           .map((v) => v.key),
       );
-      const flat: [string, unknown][] = [];
-      for (const [k, v] of Object.entries(config)) {
-        if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-          // Nested settings (NATS auth) are listed by their config keys, e.g. natsToken.
-          for (const [sub, value] of Object.entries(v)) {
-            flat.push([`${k}${sub[0]?.toUpperCase()}${sub.slice(1)}`, value]);
-          }
-        } else if (k === "groups" && Array.isArray(v) && v.length === 0) {
-          flat.push([k, "(all)"]);
-        } else flat.push([k, v]);
-      }
-      const shown = Object.fromEntries(
-        flat.map(([k, v]) => [k, secret.has(k) && v !== undefined ? "(set, hidden)" : v]),
+      const flat: [string, unknown][] = Object.entries(core).map(([k, v]) =>
+        k === "groups" && Array.isArray(v) && v.length === 0
+          ? [k, "(all)"]
+          : [k, secret.has(k) && v !== undefined ? "(set, hidden)" : v],
       );
+      // Each subsystem's settings by their config keys; unset ones show the slice's default.
+      for (const v of givenValues(sources)) {
+        const shown = v.value === undefined ? v.shownDefault : v.secret ? "(set, hidden)" : v.value;
+        flat.push([v.key, shown]);
+      }
+      const shown = Object.fromEntries(flat);
       const ui = createUi({ json: opts.json, out });
       ui.result(shown, () => {
         for (const [k, v] of Object.entries(shown))
           ui.out(`${k.padEnd(18)} ${v === undefined ? ui.c.dim("(unset)") : String(v)}`);
         ui.out(
           ui.c.dim(
-            `\nvariables: ${describeVariables()
+            `\nvariables: ${describeVariables(WEFT_CONFIG_SLICES)
               .map((v) => v.name)
               .join(", ")} (each also as *_FILE)`,
           ),

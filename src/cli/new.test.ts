@@ -90,6 +90,8 @@ describe("weft new", () => {
     expect(created.stderr).toBe("");
     expect(created.status).toBe(0);
     expect(created.stdout).toContain("Created demo");
+    // It tells the install that works (the one this test runs next), as docs/cli.md does.
+    expect(created.stdout).toContain("npm install --offline --ignore-scripts");
 
     // 3. npm install --offline: fails rather than touching the network.
     const install = installOffline(app);

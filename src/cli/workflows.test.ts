@@ -71,6 +71,8 @@ describe("weft workflows", () => {
 
     const table = await weft("workflows", "list", "--app", entry);
     expect(table.code).toBe(0);
+    // It says which store it read (stderr: stdout stays the table or the JSON).
+    expect(table.stderr).toContain(`store: SQLite file ${join(dir, `${name}.sqlite`)}`);
     const lines = table.stdout.split("\n");
     expect(lines[0]).toMatch(/^ID\s+WORKFLOW\s+STATUS\s+CREATED\s+UPDATED$/);
     expect(table.stdout).toMatch(/run-ok\s+order@1\s+completed\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/);

@@ -5,6 +5,7 @@
  */
 import type { Codec } from "./codec.js";
 import type { ConfigInput, WeftConfig } from "./config.js";
+import type { ConfigSlice } from "./config-slice.js";
 import type { CallContext, ExtensionKey, Principal, Transactor } from "./context.js";
 import type { AnyContract, Client } from "./contract.js";
 import type { Duration } from "./duration.js";
@@ -80,6 +81,8 @@ export interface AppExtension {
   readonly transactor?: Transactor;
   /** What the extension provides to `ctx.use(key)` and `app.use(key)`. */
   provide?(key: ExtensionKey<unknown>): unknown;
+  /** Config slices it reads (`app.config.get(slice)`); read for every service's extension. */
+  readonly configSlices?: readonly ConfigSlice<unknown>[];
 }
 
 /** The app's lifecycle states. */

@@ -61,6 +61,9 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     definition: def.config,
     env: options.env ?? process.env,
     overrides: group === undefined ? options.config : { ...options.config, groups: group },
+    slices: [...(options.extensions ?? []), ...def.services.flatMap((s) => s.extensions)].flatMap(
+      (e) => e.configSlices ?? [],
+    ),
   });
   const name = config.app ?? def.name;
   const serviceNames = def.services.map((s) => s.contract.name);
@@ -96,6 +99,7 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     maxPayload: config.maxPayload,
     principalKey: config.principalKey,
     callTimeoutMs: config.callTimeoutMs,
+    maxCallTimeoutMs: config.maxCallTimeoutMs,
     validateOutput: config.validateOutput,
     local: def.services.filter((s) => placement.local.has(s.contract.name)),
     localTransport,

@@ -3,14 +3,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { WEFT_CONFIG_SLICES } from "../config-slices.js";
+import { ADMIN_CONFIG } from "../observe/admin/config.js";
+import { STORE_CONFIG } from "../store/config.js";
+import { NATS_CONFIG } from "../transport/nats/config.js";
 import {
   ConfigError,
   type ConfigSources,
   describeVariables,
-  KNOWN_VARIABLES,
-  resolveConfig,
+  knownVariables,
+  resolveConfig as resolveCore,
   suggest,
 } from "./config.js";
+
+// As `createApp` from `weft` resolves it: core's variables and every built-in slice's.
+const resolveConfig = (sources: ConfigSources = {}) =>
+  resolveCore({ slices: WEFT_CONFIG_SLICES, ...sources });
+const KNOWN_VARIABLES = knownVariables(WEFT_CONFIG_SLICES);
 
 const dir = mkdtempSync(join(tmpdir(), "weft-config-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +42,8 @@ function configError(sources: ConfigSources): ConfigError {
 
 describe("defaults", () => {
   it("gives documented defaults with no sources", () => {
-    expect(resolveConfig()).toMatchObject({
+    const c = resolveConfig();
+    expect(c).toMatchObject({
       app: undefined,
       env: "development",
       groups: [],
@@ -43,9 +53,9 @@ describe("defaults", () => {
       serialize: false,
       maxPayload: 1024 * 1024,
       validateOutput: true,
-      databaseUrl: undefined,
-      natsUrl: undefined,
     });
+    expect(c.get(STORE_CONFIG)).toEqual({ databaseUrl: undefined, dataDir: ".data" });
+    expect(c.get(NATS_CONFIG).url).toBeUndefined();
   });
 
   it("follows NODE_ENV: production turns output validation off, test logs at warn", () => {
@@ -101,6 +111,7 @@ describe("environment variables", () => {
         WEFT_LOG_LEVEL: "error",
         WEFT_SHUTDOWN_GRACE: "10s",
         WEFT_CALL_TIMEOUT: "1m30s",
+        WEFT_MAX_CALL_TIMEOUT: "10m",
         WEFT_SERIALIZE: "yes",
         WEFT_MAX_PAYLOAD: "2MiB",
         WEFT_VALIDATE_OUTPUT: "0",
@@ -115,18 +126,29 @@ describe("environment variables", () => {
       logLevel: "error",
       shutdownGraceMs: 10_000,
       callTimeoutMs: 90_000,
+      maxCallTimeoutMs: 600_000,
       serialize: true,
       maxPayload: 2 * 1024 * 1024,
       validateOutput: false,
-      databaseUrl: "postgres://u:p@db/shop",
-      natsUrl: "nats://a:4222, tls://b:4222",
     });
+    expect(c.get(STORE_CONFIG).databaseUrl).toBe("postgres://u:p@db/shop");
+    expect(c.get(NATS_CONFIG).url).toBe("nats://a:4222, tls://b:4222");
   });
 
   it("reads durations given as plain milliseconds", () => {
     const c = resolveConfig({ env: { WEFT_SHUTDOWN_GRACE: "5000", WEFT_CALL_TIMEOUT: "250" } });
     expect(c.shutdownGraceMs).toBe(5000);
     expect(c.callTimeoutMs).toBe(250);
+  });
+
+  it("caps call deadlines at 5 minutes unless maxCallTimeout says otherwise; 0 is refused", () => {
+    expect(resolveConfig().maxCallTimeoutMs).toBe(300_000);
+    expect(resolveConfig({ definition: { maxCallTimeout: "1h" } }).maxCallTimeoutMs).toBe(
+      3_600_000,
+    );
+    expect(() => resolveConfig({ env: { WEFT_MAX_CALL_TIMEOUT: "0" } })).toThrow(
+      /WEFT_MAX_CALL_TIMEOUT: must be greater than 0/,
+    );
   });
 
   it("ignores variables that do not start with WEFT_", () => {
@@ -208,7 +230,7 @@ describe("secrets", () => {
   it("reads a *_FILE secret, dropping one trailing newline", () => {
     const path = secretFile("db-url", `postgres://app:${SECRET}@db/shop\n`);
     const c = resolveConfig({ env: { WEFT_DATABASE_URL_FILE: path } });
-    expect(c.databaseUrl).toBe(`postgres://app:${SECRET}@db/shop`);
+    expect(c.get(STORE_CONFIG).databaseUrl).toBe(`postgres://app:${SECRET}@db/shop`);
   });
 
   it("reads any variable from a file, not only secrets", () => {
@@ -274,7 +296,7 @@ describe("secrets", () => {
   });
 
   it("marks the URL variables as secrets in the variable list", () => {
-    const secrets = describeVariables()
+    const secrets = describeVariables(WEFT_CONFIG_SLICES)
       .filter((v) => v.secret)
       .map((v) => v.name);
     expect(secrets).toEqual(expect.arrayContaining(["WEFT_DATABASE_URL", "WEFT_NATS_URL"]));
@@ -303,5 +325,19 @@ describe("config from code", () => {
     expect(resolveConfig({ overrides: { maxPayload: 4096 } }).maxPayload).toBe(4096);
     expect(resolveConfig({ overrides: { maxPayload: "64KiB" } }).maxPayload).toBe(65_536);
     expect(resolveConfig({ overrides: { maxPayload: "1MB" } }).maxPayload).toBe(1_000_000);
+  });
+});
+
+describe("the admin slice", () => {
+  it("requires a token when the admin server binds off loopback, reported with other problems", () => {
+    const e = configError({ env: { WEFT_ADMIN_HOST: "0.0.0.0", WEFT_SERIALIZE: "maybe" } });
+    expect(e.issues.map((i) => i.path[0]).sort()).toEqual(["WEFT_ADMIN_TOKEN", "WEFT_SERIALIZE"]);
+    expect(e.issues.find((i) => i.path[0] === "WEFT_ADMIN_TOKEN")?.message).toContain(
+      "required when the admin server binds to 0.0.0.0 (not loopback)",
+    );
+    expect(() => resolveConfig({ env: { WEFT_ADMIN_HOST: "127.0.0.1" } })).not.toThrow();
+    const token = "t".repeat(16);
+    const c = resolveConfig({ overrides: { adminHost: "0.0.0.0", adminToken: token } });
+    expect(c.get(ADMIN_CONFIG)).toEqual({ host: "0.0.0.0", port: 9464, token });
   });
 });

@@ -48,9 +48,13 @@ export interface CallContext {
   /** A typed client for another service; calls made with it inherit this context. */
   client<C extends AnyContract>(contract: C): Client<C>;
   /**
-   * Runs `fn` in a store transaction, with a SQL handle for the service's own tables; what the
-   * engine writes meanwhile (journal, outbox, idempotency keys) commits or rolls back with it.
-   * Fails with FAILED_PRECONDITION when the app has no store.
+   * Runs `fn` in a new store transaction and hands it the transaction's handle: exactly what goes
+   * through that handle joins the transaction — `tx.execute`/`tx.query` on the service's own
+   * tables, `tx.publish` (an outbox row), `tx.start` (a workflow run), `tx.transaction` (a
+   * savepoint) — and nothing else. Fails with FAILED_PRECONDITION when the app has no store, or
+   * when a caller of this call in this process has a transaction open (`TX_SPANS_CALL`). Nest
+   * with `tx.transaction`: on SQLite (one writer) a second `ctx.tx` awaited inside the first's
+   * `fn` waits for the first to end, which waits for it — a deadlock.
    */
   tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T>;
   /**
@@ -59,10 +63,11 @@ export interface CallContext {
    */
   use<T>(key: ExtensionKey<T>): T;
   /**
-   * Publishes an event on a topic. Inside `ctx.tx(fn)` the event is written to the outbox in that
-   * same transaction (it exists iff the transaction commits); outside one it is durable in the
-   * outbox before `publish` resolves. The event is validated against the topic's schema first
-   * (INVALID_ARGUMENT, nothing written). Needs the events of `weft` (an app with a store).
+   * Publishes an event on a topic, in a transaction of its own: it is durable in the outbox before
+   * `publish` resolves. While a `ctx.tx` of this call is open it is refused (FAILED_PRECONDITION
+   * `PUBLISH_IN_TX`): publish with that transaction's `tx.publish` so the event commits with it.
+   * The event is validated against the topic's schema first (INVALID_ARGUMENT, nothing written).
+   * Needs the events of `weft` (an app with topics).
    */
   publish<T>(topic: TopicLike<T>, event: T, options?: PublishOptions): Promise<Published>;
 }
@@ -125,7 +130,10 @@ export interface SqlStatement {
   readonly values: readonly unknown[];
 }
 
-/** An open store transaction, as `ctx.tx` hands it over (the store's `Tx`). */
+/**
+ * An open store transaction, as `ctx.tx` hands it over: everything done through it commits or
+ * rolls back together. `weft/workflow` adds `start` (a run started in this transaction).
+ */
 export interface TxHandle {
   /** `sqlite` or `postgres`, for the few statements that must differ. */
   readonly dialect: string;
@@ -133,6 +141,16 @@ export interface TxHandle {
   query<R = Record<string, unknown>>(statement: SqlStatement): Promise<R[]>;
   /** Runs a statement for its effect. */
   execute(statement: SqlStatement): Promise<{ readonly rowCount: number }>;
+  /**
+   * Runs `fn` in a savepoint of this transaction: when `fn` throws, what it did rolls back alone
+   * (and the error is rethrown); otherwise it commits or rolls back with this transaction.
+   */
+  transaction<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T>;
+  /**
+   * Writes an event to the outbox in this transaction: it exists iff the transaction commits, and
+   * is relayed after the commit. Validated like `ctx.publish`. Needs the app's events (topics).
+   */
+  publish<T>(topic: TopicLike<T>, event: T, options?: PublishOptions): Promise<Published>;
 }
 
 /** Runs transactions for `ctx.tx`; an app's store provides it. */

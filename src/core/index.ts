@@ -41,14 +41,23 @@ export {
   type ConfigInput,
   type ConfigSources,
   describeVariables,
+  givenValues,
   isLoopback,
-  type JwtConfig,
-  KNOWN_VARIABLES,
-  type NatsAuthConfig,
+  knownVariables,
   type RuntimeEnv,
   resolveConfig,
   type WeftConfig,
 } from "./config.js";
+export {
+  type ConfigSlice,
+  type ConfigValues,
+  type ConfigVariable,
+  type ConfigVariables,
+  defineConfigSlice,
+  type InvalidValue,
+  invalid,
+  type SliceContext,
+} from "./config-slice.js";
 export {
   type CallContext,
   type ExtensionKey,

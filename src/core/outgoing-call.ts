@@ -4,6 +4,7 @@
  * so the callee (in this process) stops too. One object per call holds all of it.
  */
 
+import { noteCallFailure } from "./call-failure.js";
 import type { DeadlineEntry, DeadlineWheel } from "./deadline-wheel.js";
 import { cancelled, deadlineExceeded, normalizeError, type WeftError } from "./errors.js";
 import type { Handler } from "./handler.js";
@@ -133,14 +134,14 @@ export class OutgoingCall implements DeadlineEntry {
   private settle(error: WeftError): void {
     if (this.settled) return;
     this.finish(error);
-    this.reject(error);
+    this.reject(noteCallFailure(error, this.ctx));
   }
 
   private fail(error: WeftError): void {
     if (this.settled) return;
     this.finish(error);
     this.ctx.abort(error);
-    this.reject(error);
+    this.reject(noteCallFailure(error, this.ctx));
   }
 
   private finish(error: WeftError | undefined): void {

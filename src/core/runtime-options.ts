@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   readonly maxPayload: number;
   readonly principalKey: string | undefined;
   readonly callTimeoutMs: number;
+  /** Longest deadline of a call made or served: longer ones are cut to it. */
+  readonly maxCallTimeoutMs: number;
   readonly validateOutput: boolean;
   /** Implementations of the services this process runs. */
   readonly local: readonly ServiceImplementation[];

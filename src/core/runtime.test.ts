@@ -323,9 +323,21 @@ describe.each([false, true])("call path (serialize: %s)", (serialize) => {
           await new Promise((resolve) => setTimeout(resolve, 20));
           return ctx.remaining();
         }),
+        // An app that allows calls that long (the default maximum is 5 minutes).
+        { maxCallTimeout: "40d" },
       );
       const remaining = await app.client(alpha).run({}, { timeout: "30d" });
       expect(remaining).toBeGreaterThan(29 * 86_400_000);
+    });
+
+    it("cuts a timeout longer than maxCallTimeout to it", async () => {
+      const app = await started(
+        services(async (ctx) => ctx.remaining()),
+        { maxCallTimeout: "2m" },
+      );
+      const remaining = await app.client(alpha).run({}, { timeout: "30d" });
+      expect(remaining).toBeGreaterThan(0);
+      expect(remaining).toBeLessThanOrEqual(120_000);
     });
 
     it("refuses a malformed timeout with INVALID_ARGUMENT", async () => {

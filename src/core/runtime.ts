@@ -29,6 +29,7 @@ import { reportSpan, TIME_ORIGIN } from "./observer.js";
 import { OutgoingCall } from "./outgoing-call.js";
 import type { PerformOptions } from "./runtime-options.js";
 import { ServingRuntime } from "./serving-runtime.js";
+import { noteCallFailure } from "./call-failure.js";
 
 export type { Intake, PerformOptions, RuntimeOptions } from "./runtime-options.js";
 
@@ -88,6 +89,7 @@ export class Runtime extends ServingRuntime implements ClientTarget {
         return Promise.reject(e);
       }
     }
+    if (timeout > this.options.maxCallTimeoutMs) timeout = this.options.maxCallTimeoutMs;
     if (now + timeout < deadline) deadline = now + timeout;
     const base = parent === undefined ? (scope?.metadata ?? {}) : parent.metadata;
     const metadata = options?.metadata === undefined ? base : { ...base, ...options.metadata };
@@ -150,7 +152,7 @@ export class Runtime extends ServingRuntime implements ClientTarget {
         bytes: undefined,
       });
     }
-    return Promise.reject(error);
+    return Promise.reject(noteCallFailure(error, ctx));
   }
 
   private route(service: string): Handler {

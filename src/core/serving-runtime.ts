@@ -3,6 +3,7 @@
  * compiled handlers), error normalization, spans of served calls, and in-flight tracking for drain.
  * {@link Runtime} adds the caller side on top.
  */
+import { ownFailure } from "./call-failure.js";
 import type { Codec } from "./codec.js";
 import { type CompiledService, compileService } from "./compile.js";
 import type { CallContext, ExtensionKey, TxHandle } from "./context.js";
@@ -86,9 +87,20 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
     options: { admitted?: boolean; signal?: AbortSignal } = {},
   ): Promise<unknown> {
     const now = Date.now();
-    const deadline =
-      // A caller that sent no deadline (a plain message from another client) gets the default.
-      now + (headers.timeoutMs ?? this.options.callTimeoutMs);
+    // A caller that sent no deadline (a plain message from another client) gets the default;
+    // none gets more than the maximum; a deadline already gone is not served at all.
+    let timeoutMs = headers.timeoutMs ?? this.options.callTimeoutMs;
+    if (!(timeoutMs > 0)) {
+      return Promise.reject(
+        deadlineExceeded(
+          "DEADLINE_EXCEEDED",
+          `${headers.service}.${headers.method}: the caller's deadline had passed when the call arrived`,
+          { mayHaveRun: false },
+        ),
+      );
+    }
+    if (timeoutMs > this.options.maxCallTimeoutMs) timeoutMs = this.options.maxCallTimeoutMs;
+    const deadline = now + timeoutMs;
     const ctx = new LiveContext(this, {
       service: headers.service,
       method: headers.method,
@@ -245,7 +257,7 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
         `${live.service}.${live.method} failed`,
       );
     }
-    const error = normalizeError(thrown);
+    const error = ownFailure(normalizeError(thrown), live);
     // The method's code ran (at least partly): whatever it threw, the caller cannot assume
     // nothing happened. Errors raised before it ran (validation, intake) keep mayHaveRun false.
     // A handler that knows it refused before any effect may say so with `mayHaveRun: false`.

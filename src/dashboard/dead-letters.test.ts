@@ -14,7 +14,12 @@ import { createApp } from "../create-app.js";
 import { defineTopic, events, subscribe } from "../events/index.js";
 import { ADMIN } from "../observe/index.js";
 import { uniqueName } from "../testing/unique-name.js";
-import { ensureDashboardBuilt, launchBrowser, screenshot } from "./fixtures/browser.js";
+import {
+  chromiumMissing,
+  ensureDashboardBuilt,
+  launchBrowser,
+  screenshot,
+} from "./fixtures/browser.js";
 import { mountDashboard } from "./mount.js";
 
 const invoiceIssued = defineTopic("invoice.issued", z.object({ invoiceId: z.string() }));
@@ -57,7 +62,9 @@ const definition = defineApp({
   ],
 });
 
-describe("dashboard: empty states and dead letters", () => {
+const skip = chromiumMissing();
+
+describe.skipIf(skip)("dashboard: empty states and dead letters", () => {
   let app: App;
   let dir: string;
   let admin: string;

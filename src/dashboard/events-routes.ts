@@ -11,8 +11,7 @@
  */
 import { type App, failedPrecondition, invalidArgument } from "../core/index.js";
 import { type EventsClient, events } from "../events/index.js";
-import { OBSERVE } from "../observe/index.js";
-import type { AdminRouteAdder } from "./routes.js";
+import { type AdminServer, OBSERVE } from "../observe/index.js";
 import { callStats } from "./service-stats.js";
 
 function eventsOf(app: App): EventsClient | undefined {
@@ -43,7 +42,7 @@ function limitOf(query: URLSearchParams): number | undefined {
 }
 
 /** Adds the events routes. */
-export function addEventsRoutes(route: AdminRouteAdder, app: App): void {
+export function addEventsRoutes(route: AdminServer["route"], app: App): void {
   route("GET", "/api/events/stats", async () => {
     const client = eventsOf(app);
     if (client === undefined) return { json: { enabled: false } };

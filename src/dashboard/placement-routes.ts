@@ -10,10 +10,9 @@
  * and FAILED_PRECONDITION (409) when no grouping keeps them all.
  */
 import { type App, type FieldIssue, invalidArgument } from "../core/index.js";
-import { OBSERVE } from "../observe/index.js";
+import { type AdminServer, OBSERVE } from "../observe/index.js";
 import { type PlacementRequest, parseTraffic, serviceList } from "../placement/index.js";
 import { type PlacementReport, placementReport } from "./placement-report.js";
-import type { AdminRouteAdder } from "./routes.js";
 
 /** The app's call graph in the shape of `GET /api/topology`, calls from outside left out. */
 function topologySnapshot(app: App) {
@@ -101,7 +100,7 @@ export function placementRequestOf(
 }
 
 /** Adds `GET /api/placement` (it needs the admin token when one is set). */
-export function addPlacementRoutes(route: AdminRouteAdder, app: App): void {
+export function addPlacementRoutes(route: AdminServer["route"], app: App): void {
   route("GET", "/api/placement", ({ query }) => {
     const snapshot = topologySnapshot(app);
     const source = parseTraffic(snapshot, "/api/placement");

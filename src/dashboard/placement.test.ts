@@ -9,11 +9,18 @@
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDashboardBuilt, launchBrowser, screenshot } from "./fixtures/browser.js";
+import {
+  chromiumMissing,
+  ensureDashboardBuilt,
+  launchBrowser,
+  screenshot,
+} from "./fixtures/browser.js";
 import { type RunningShop, startShop, traffic } from "./fixtures/shop.js";
 import type { PlacementReport } from "./placement-report.js";
 
-describe("the Placement page on the running shop", () => {
+const skip = chromiumMissing();
+
+describe.skipIf(skip)("the Placement page on the running shop", () => {
   let shop: RunningShop;
   let browser: { context: BrowserContext; close(): Promise<void> };
   let page: Page;

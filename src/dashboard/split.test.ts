@@ -18,10 +18,15 @@ import type { AppOptions } from "../core/index.js";
 import { ADMIN } from "../observe/index.js";
 import { unreachable } from "../testing/services.js";
 import { type SplitHarness, startSplit } from "../testing/split-harness.js";
-import { ensureDashboardBuilt, launchBrowser, screenshot } from "./fixtures/browser.js";
+import {
+  chromiumMissing,
+  ensureDashboardBuilt,
+  launchBrowser,
+  screenshot,
+} from "./fixtures/browser.js";
 import { mountDashboard } from "./mount.js";
 
-const skip = await unreachable("nats");
+const skip = (await unreachable("nats")) || chromiumMissing();
 
 /** The page's window, as far as this test uses it (its own types have no DOM). */
 type Win = { getComputedStyle(e: unknown): { getPropertyValue(p: string): string } };

@@ -1,5 +1,4 @@
 /** The batcher behind the inbox reads and writes and the in-process queue's deletes. */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { describe, expect, it } from "vitest";
 import { Batcher } from "./batcher.js";
 
@@ -56,19 +55,5 @@ describe("Batcher", () => {
     batches[0]?.finish(new Error("store down"));
     batches[1]?.finish();
     expect(await Promise.all(calls)).toEqual(["store down", "store down", "30"]);
-  });
-
-  it("runs batches in the context it was made in, never in an adding caller's", async () => {
-    // The store finds a caller's open transaction through its async context: a batch run in it
-    // would write inside that transaction (and roll back with it).
-    const context = new AsyncLocalStorage<string>();
-    const seen: (string | undefined)[] = [];
-    const batcher = new Batcher<number, undefined>(async (items) => {
-      seen.push(context.getStore());
-      return items.map(() => undefined);
-    });
-    await context.run("a caller's transaction", () => batcher.add(1));
-    await context.run("another one", () => Promise.all([batcher.add(2), batcher.add(3)]));
-    expect(seen).toEqual([undefined, undefined]);
   });
 });

@@ -5,7 +5,6 @@
  * one, so a busy store gets fewer, larger statements instead of a queue of small ones (an idle
  * one still gets each batch at once).
  */
-import { AsyncResource } from "node:async_hooks";
 
 /** Options of {@link Batcher}. */
 export interface BatcherOptions {
@@ -29,9 +28,6 @@ export class Batcher<I, R> {
   ) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxRunning = options.maxRunning ?? 4;
-    // Batches run in the context the batcher was made in, never in an adding caller's (whose
-    // open transaction, if any, the store would put the batch's statement in).
-    this.flush = AsyncResource.bind(this.flush.bind(this));
   }
 
   /** Adds an item; resolves with its result once its batch ran. */
@@ -46,7 +42,7 @@ export class Batcher<I, R> {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(this.flush);
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {

@@ -62,7 +62,7 @@ export class EventStore {
     return this.store.dialect === "postgres" ? sql`for update skip locked` : sql.empty;
   }
 
-  /** Writes events to the outbox (joins the caller's transaction, if one is open). */
+  /** Writes events to the outbox with one statement on `db` (a transaction's handle, or the store). */
   insertOutbox(db: Queryable, events: readonly EventEnvelope[]): Promise<unknown> {
     const rows = events.map(
       (e) =>

@@ -13,12 +13,13 @@ import {
   failedPrecondition,
   notFound,
   PUBLISHER,
-  type Publisher,
+  type PublishOptions,
   type ServiceImplementation,
   type TopicLike,
   toMilliseconds,
 } from "../core/index.js";
 import type { StoreExtension } from "../store/extension.js";
+import { NATS_CONFIG } from "../transport/nats/config.js";
 import type { Consumer, EventBroker } from "./broker.js";
 import { EVENTS, type EventsClient } from "./client.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -26,7 +27,7 @@ import type { EventEnvelope } from "./envelope.js";
 import { EventStore } from "./event-store.js";
 import { createLocalBroker } from "./local-broker.js";
 import { eventMetrics } from "./metrics.js";
-import { createPublisher } from "./publisher.js";
+import { createPublisher, type OutboxPublisher } from "./publisher.js";
 import { Relay, type RelayOptions } from "./relay.js";
 import { EVENT_MIGRATIONS } from "./schema.js";
 import { statisticsCatchUp } from "./statistics.js";
@@ -111,7 +112,7 @@ export function eventsExtension(
     }
     return { events, broker };
   };
-  let publisher: Publisher | undefined;
+  let publisher: OutboxPublisher | undefined;
   const cleanup = () => {
     const now = Date.now();
     return ready().events.cleanup({
@@ -199,10 +200,27 @@ export function eventsExtension(
     );
     return value;
   });
-  store.onCommit(() => relay?.nudge());
+  // `tx.publish`: one outbox row in the transaction whose handle it is; the relay looks once the
+  // transaction committed.
+  const nudgeRelay = () => relay?.nudge();
+  store.extendTx(({ ctx, tx, afterCommit }) => ({
+    publish: async (topic: TopicLike, event: unknown, publishOptions?: PublishOptions) => {
+      if (publisher === undefined) ready();
+      const published = await (publisher as OutboxPublisher).publishIn(
+        tx,
+        ctx,
+        topic,
+        event,
+        publishOptions,
+      );
+      afterCommit(nudgeRelay);
+      return published;
+    },
+  }));
 
   return {
     name: "events",
+    configSlices: [NATS_CONFIG],
     get dispatcher() {
       return dispatcher;
     },
@@ -222,7 +240,7 @@ export function eventsExtension(
       broker =
         options.broker !== undefined
           ? await options.broker(app, open, consumersOf)
-          : app.config.natsUrl !== undefined
+          : app.config.get(NATS_CONFIG).url !== undefined
             ? await (await import("./jetstream-broker.js")).createJetStreamBroker({
                 app,
                 streamMaxAgeMs: toMilliseconds(options.stream?.maxAge ?? "7d", "stream.maxAge"),

@@ -37,7 +37,7 @@ const ordersImpl = orders.implement({
   async placeMany(ctx, { count }) {
     await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        ctx.tx(() => ctx.publish(placed, { orderId: `o${i}`, total: i })),
+        ctx.tx((tx) => tx.publish(placed, { orderId: `o${i}`, total: i })),
       ),
     );
     return count;

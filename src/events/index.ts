@@ -7,10 +7,12 @@
  * ```ts
  * import { defineTopic, subscribe } from "weft";
  * const orderPlaced = defineTopic("order.placed", z.object({ orderId: z.string() }));
- * // in a handler:   await ctx.tx(async (tx) => { …; await ctx.publish(orderPlaced, { orderId }); });
+ * // in a handler:   await ctx.tx(async (tx) => { …; await tx.publish(orderPlaced, { orderId }); });
  * // in a service:   email.implement(handlers, { subscriptions: [subscribe(orderPlaced, onPlaced)] });
  * ```
  */
+
+export { durableName, eventSubject, streamName } from "../transport/subjects.js";
 export type { Consumer, EventBroker, Outcome } from "./broker.js";
 export {
   type ConsumerStats,
@@ -28,7 +30,6 @@ export {
   type EventsOptions,
   eventsExtension,
 } from "./extension.js";
-export { durableName, eventSubject, streamName } from "./names.js";
 export type { RelayOptions } from "./relay.js";
 export {
   consumerName,

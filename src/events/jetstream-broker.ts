@@ -19,13 +19,14 @@ import {
 } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { App } from "../core/index.js";
+import { NATS_CONFIG } from "../transport/nats/config.js";
 import { connectionOptions } from "../transport/nats/connection.js";
+import { durableName, eventSubject, eventWildcard, streamName } from "../transport/subjects.js";
 import type { EventBroker } from "./broker.js";
 import { stagedDelivery } from "./dispatcher.js";
 import type { EventEnvelope } from "./envelope.js";
 import { ConsumerLoop, HEADER } from "./jetstream-consumer.js";
 import { JetStreamPublisher, type OutgoingMessage } from "./jetstream-publisher.js";
-import { durableName, eventSubject, streamName } from "./names.js";
 
 /** How long the stream may take to acknowledge a relayed batch before the relay tries again. */
 const PUBLISH_TIMEOUT_MS = 10_000;
@@ -72,14 +73,19 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     name: "jetstream",
     async start() {
       nc = await connect(
-        connectionOptions(app.config.natsUrl ?? "", app.config.nats, `${app.name} events`),
+        connectionOptions(
+          app.config.get(NATS_CONFIG).url ?? "",
+          app.config.get(NATS_CONFIG).auth,
+          `${app.name} events`,
+          app.name,
+        ),
       );
       jsm = await jetstreamManager(nc);
       js = jetstream(nc);
-      publisher = new JetStreamPublisher(nc, PUBLISH_TIMEOUT_MS);
+      publisher = new JetStreamPublisher(nc, PUBLISH_TIMEOUT_MS, app.name);
       const config = {
         name: stream,
-        subjects: [`weft-events.${app.name}.>`],
+        subjects: [eventWildcard(app.name)],
         storage: StorageType.File,
         max_age: nanos(options.streamMaxAgeMs),
         duplicate_window: nanos(120_000),

@@ -6,6 +6,7 @@
  */
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { App } from "../core/index.js";
+import { createSemaphore, type Semaphore } from "../resilience/semaphore.js";
 import type { Consumer } from "./broker.js";
 import type { HandlerSlot, StagedDeliver } from "./dispatcher.js";
 import type { EventEnvelope } from "./envelope.js";
@@ -48,9 +49,8 @@ export class ConsumerLoop {
   private inflight = 0;
   /** Messages in hand whose handler has not returned yet (or will not run). */
   private active = 0;
-  /** Handlers' places taken. */
-  private handling = 0;
-  private readonly waiters: { resolve(): void; reject(error: Error): void }[] = [];
+  /** Handlers' places: `concurrency` of them. */
+  private readonly places: Semaphore;
   private running = true;
   private slot: (() => void) | undefined;
   private idle: (() => void) | undefined;
@@ -60,7 +60,9 @@ export class ConsumerLoop {
     private readonly consumer: Consumer,
     private readonly deliver: StagedDeliver,
     private readonly app: App,
-  ) {}
+  ) {
+    this.places = createSemaphore(consumer.subscription.concurrency);
+  }
 
   private get full(): boolean {
     return (
@@ -106,17 +108,14 @@ export class ConsumerLoop {
     return {
       acquire: () => {
         if (!this.running) return Promise.reject(new Stopped());
-        if (this.handling < this.consumer.subscription.concurrency) {
-          this.handling++;
+        if (this.places.tryAcquire()) {
           taken = true;
           return undefined;
         }
         const since = Date.now();
         // Its ack_wait runs while it waits: tell the server now and then that it is in hand.
         const beat = setInterval(() => m.working(), WORKING_EVERY_MS);
-        return new Promise<void>((resolve, reject) => {
-          this.waiters.push({ resolve, reject });
-        }).then(
+        return this.places.acquire().then(
           () => {
             clearInterval(beat);
             taken = true;
@@ -132,9 +131,7 @@ export class ConsumerLoop {
         if (!taken) return;
         taken = false;
         // The place goes to the next message waiting for one, if any.
-        const next = this.waiters.shift();
-        if (next === undefined) this.handling--;
-        else next.resolve();
+        this.places.release();
         released();
       },
     };
@@ -189,7 +186,7 @@ export class ConsumerLoop {
     this.running = false;
     this.messages?.stop();
     // Messages still waiting for a place go back to the server for another replica.
-    for (const w of this.waiters.splice(0)) w.reject(new Stopped());
+    this.places.rejectWaiting(new Stopped());
     this.wake();
   }
 }

@@ -40,7 +40,7 @@ describe.skipIf(skip)("JetStreamPublisher", () => {
     (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
 
   it("resolves once the stream holds every message of the batch, and drops repeats", async () => {
-    const publisher = new JetStreamPublisher(nc, 10_000);
+    const publisher = new JetStreamPublisher(nc, 10_000, name);
     const batch = Array.from({ length: 200 }, (_, i) => message(`${name}.placed`, `e${i}`));
     await publisher.publish(batch);
     expect(await messagesInStream()).toBe(200);
@@ -50,7 +50,7 @@ describe.skipIf(skip)("JetStreamPublisher", () => {
   });
 
   it("fails the batch with UNAVAILABLE when no stream takes the subject", async () => {
-    const publisher = new JetStreamPublisher(nc, 10_000);
+    const publisher = new JetStreamPublisher(nc, 10_000, name);
     await expectWeftError(
       publisher.publish([message(`${name}_nowhere.placed`, "x1")]),
       "UNAVAILABLE",

@@ -7,6 +7,7 @@
  */
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { unavailable } from "../core/index.js";
+import { inboxPrefix, replySubject, replyToken, replyWildcard } from "../transport/subjects.js";
 
 /** One message to publish. */
 export interface OutgoingMessage {
@@ -24,19 +25,24 @@ const decoder = new TextDecoder();
 
 /** Publishes batches on one connection, matching acknowledgements by reply subject. */
 export class JetStreamPublisher {
-  private readonly prefix = createInbox();
+  /** An inbox of the app's own (see the subject registry). */
+  private readonly prefix: string;
   private readonly waiting = new Map<string, Waiter>();
   private next = 0;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
+    app: string,
   ) {
-    nc.subscribe(`${this.prefix}.*`, { callback: (_error, msg) => this.acknowledged(msg) });
+    this.prefix = createInbox(inboxPrefix(app));
+    nc.subscribe(replyWildcard(this.prefix), {
+      callback: (_error, msg) => this.acknowledged(msg),
+    });
   }
 
   private acknowledged(msg: Msg): void {
-    const id = msg.subject.slice(this.prefix.length + 1);
+    const id = replyToken(this.prefix, msg.subject);
     const waiter = this.waiting.get(id);
     if (waiter === undefined) return;
     this.waiting.delete(id);
@@ -78,7 +84,10 @@ export class JetStreamPublisher {
           const id = (this.next++).toString(36);
           ids.push(id);
           this.waiting.set(id, { resolve, reject });
-          this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${id}`, headers: m.headers });
+          this.nc.publish(m.subject, m.data, {
+            reply: replySubject(this.prefix, id),
+            headers: m.headers,
+          });
         }),
     );
     let timer: NodeJS.Timeout | undefined;

@@ -7,6 +7,7 @@
 import { connect } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { unreachable } from "../testing/services.js";
+import { eventSubject } from "../transport/subjects.js";
 import { events } from "./client.js";
 import {
   consumerService,
@@ -17,7 +18,6 @@ import {
   Order,
   until,
 } from "./conformance/harness.js";
-import { eventSubject } from "./names.js";
 import { subscribe } from "./subscribe.js";
 import { defineTopic } from "./topic.js";
 

@@ -6,7 +6,6 @@
  * dead-letters them. A process that dies mid-event leaves its claim to expire, then the event is
  * delivered again; the inbox makes that harmless.
  */
-import { AsyncResource } from "node:async_hooks";
 import type { Logger } from "../core/index.js";
 import { Batcher } from "./batcher.js";
 import type { Consumer, EventBroker, Outcome } from "./broker.js";
@@ -105,11 +104,7 @@ class ConsumerLoop {
     private readonly handled: Batcher<{ consumer: string; eventId: string }, undefined>,
     private readonly logger: Logger,
     private readonly pollMs: number,
-  ) {
-    // Wake-ups come from other work's async context (a relay, a transaction): claims run in the
-    // loop's own.
-    this.pump = AsyncResource.bind(this.pump.bind(this));
-  }
+  ) {}
 
   start(): void {
     this.running = true;

@@ -6,7 +6,6 @@
  * mid-batch leaves its claim to expire and the rows are handed on again (the broker's dedupe and
  * the consumers' inbox absorb the repeat). Nothing is marked published before the broker holds it.
  */
-import { AsyncResource } from "node:async_hooks";
 import type { Logger } from "../core/index.js";
 import type { EventBroker } from "./broker.js";
 import type { EventEnvelope } from "./envelope.js";
@@ -39,12 +38,7 @@ export class Relay {
     private readonly options: RelayOptions = {},
     /** Told of every batch the broker took (metrics count them). */
     private readonly onRelayed?: (events: readonly EventEnvelope[]) => void,
-  ) {
-    // A nudge comes from inside a publisher's transaction: the relay's own statements must not
-    // run in that transaction's async context (the store would put them in it), so they run in
-    // the context the relay was made in.
-    this.nudge = AsyncResource.bind(this.nudge.bind(this));
-  }
+  ) {}
 
   start(): void {
     this.running = true;

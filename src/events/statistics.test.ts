@@ -29,9 +29,9 @@ const orders = defineService("orders", {
 });
 const ordersImpl = orders.implement({
   async placeMany(ctx, { from, count }) {
-    await ctx.tx(async () => {
+    await ctx.tx(async (tx) => {
       for (let i = from; i < from + count; i++)
-        await ctx.publish(placed, { orderId: `o${i}`, total: i });
+        await tx.publish(placed, { orderId: `o${i}`, total: i });
     });
     return null;
   },

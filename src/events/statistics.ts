@@ -7,7 +7,6 @@
  * events' tables itself after handling 1,000, 10,000 and 100,000 events, then leaves it to
  * autovacuum. SQLite needs none of this.
  */
-import { AsyncResource } from "node:async_hooks";
 import type { Logger } from "../core/index.js";
 import type { EventStore } from "./event-store.js";
 
@@ -20,8 +19,7 @@ export function statisticsCatchUp(events: EventStore, logger: Logger): (count: n
   let seen = 0;
   let step = 0;
   let running = false;
-  // Statements of its own, never in a transaction of whoever counted.
-  const analyze = AsyncResource.bind(() => {
+  const analyze = () => {
     running = true;
     events
       .analyze()
@@ -29,7 +27,7 @@ export function statisticsCatchUp(events: EventStore, logger: Logger): (count: n
       .finally(() => {
         running = false;
       });
-  });
+  };
   return (count) => {
     seen += count;
     const next = AFTER[step];

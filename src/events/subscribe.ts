@@ -20,6 +20,7 @@ import {
   type SubscriptionLike,
   toMilliseconds,
 } from "../core/index.js";
+import { exponentialBackoff } from "../resilience/backoff.js";
 import { type AnyTopic, type EventOf, isTopic } from "./topic.js";
 
 /** What a handler knows about the event it handles. */
@@ -139,6 +140,10 @@ export function consumerName(service: string, topic: string): string {
 
 /** Wait before retry number `attempt` (1-based: the wait after the first failure), with jitter. */
 export function retryDelay(subscription: Subscription, attempt: number): number {
-  const base = Math.min(subscription.maxMs, subscription.initialMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.5 + Math.random() / 2));
+  const backoff = exponentialBackoff({
+    initial: subscription.initialMs,
+    max: subscription.maxMs,
+    jitter: "equal",
+  });
+  return Math.round(backoff(attempt));
 }

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import sjson from "secure-json-parse";
+import { checkBodyRules } from "./input-rules.js";
 import { edgeError } from "./problem.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -104,7 +105,10 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
   });
 }
 
-/** Parses a body as a JSON object. Throws 400 for malformed JSON, poisoning keys, or a non-object. */
+/**
+ * Parses a body as a JSON object. Throws 400 for malformed JSON, poisoning keys, a non-object, or
+ * a value breaking the input rules (input-rules.ts: depth, U+0000, unsafe integers).
+ */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
   let value: unknown;
   try {
@@ -134,5 +138,6 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
       },
     );
   }
+  checkBodyRules(value as Record<string, unknown>);
   return value as Record<string, unknown>;
 }

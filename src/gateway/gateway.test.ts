@@ -147,6 +147,28 @@ describe("gateway: routes, input and problems", () => {
     expect(wrong.body).toMatchObject({ status: 405, reason: "METHOD_NOT_ALLOWED" });
   });
 
+  it("serves path parameters up to 1024 characters; a longer one or bad percent-encoding is a 400", async () => {
+    // A run id may be 200 characters, a shop's user id 128: both reach the method.
+    for (const length of [101, 200, 1024]) {
+      const id = "u".repeat(length);
+      const r = await call(h.url, `/items/${id}`);
+      expect(r.status, `${length} characters`).toBe(200);
+      expect(r.body).toMatchObject({ id });
+    }
+    const long = await call(h.url, `/items/${"u".repeat(1025)}`);
+    expect(long.status).toBe(400);
+    expect(long.body).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      reason: "PATH_SEGMENT_TOO_LONG",
+    });
+    expect(long.body?.detail).toContain("1024");
+    for (const path of ["/items/a%zzb", "/items/%E0%A4%A", "/nothing/%"]) {
+      const bad = await call(h.url, path);
+      expect(bad.status, path).toBe(400);
+      expect(bad.body).toMatchObject({ code: "INVALID_ARGUMENT", reason: "PATH_NOT_DECODABLE" });
+    }
+  });
+
   it("maps each error code to its status, with the service's reason and metadata", async () => {
     const notFound = await call(h.url, "/items/missing");
     expect(notFound.status).toBe(404);

@@ -13,6 +13,7 @@ import {
   type TraceContext,
   type WeftError,
 } from "../core/index.js";
+import { pathProblem } from "../core/path-limits.js";
 import {
   type Answer,
   answerOf,
@@ -122,7 +123,7 @@ export class GatewayHandler {
         },
         {
           principal,
-          metadata: metadataOf(this.o, r.req),
+          metadata: metadataOf(this.o, r.req, r.compiled, principal),
           timeoutMs: r.compiled.timeoutMs,
           admitted: true,
           traceparent:
@@ -203,7 +204,9 @@ export class GatewayHandler {
   private unrouted(method: string, path: string): WeftError {
     const allowed = this.methodsAt(path);
     if (allowed.length === 0) {
-      return edgeError(404, "NOT_FOUND", "ROUTE_NOT_FOUND", `no route for ${path}`);
+      return (
+        pathProblem(path) ?? edgeError(404, "NOT_FOUND", "ROUTE_NOT_FOUND", `no route for ${path}`)
+      );
     }
     return edgeError(
       405,

@@ -26,6 +26,8 @@
  * console.log(app.use(GATEWAY).url); // http://127.0.0.1:3000
  * ```
  */
+
+export { GATEWAY_CONFIG, type GatewayConfig, type JwtConfig } from "./config.js";
 export {
   defineGateway,
   GATEWAY,

@@ -1,14 +1,19 @@
 /**
  * A request's input: the JSON body's fields, then the query string's, then the path parameters'
- * (later sources win), strings coerced with the method's JSON Schema. And, when the method runs in
- * another process, a check that the input fits a NATS message with its envelope.
+ * (later sources win), strings coerced with the method's JSON Schema. And a check that the input
+ * fits a NATS message with its envelope, made wherever the method runs (one process is never more
+ * forgiving than split).
  */
 import { parse as parseQuery } from "node:querystring";
 import type { Principal } from "../core/index.js";
 import type { Coercer } from "./coerce.js";
+import { checkFieldRules } from "./input-rules.js";
 import { edgeError } from "./problem.js";
 
-/** Adds the query string's fields to `input` (coerced); `__proto__` is refused. */
+/**
+ * Adds the query string's fields to `input` (coerced); `__proto__`, U+0000 and integers beyond the
+ * safe range are refused (input-rules.ts).
+ */
 export function mergeQuery(
   input: Record<string, unknown>,
   query: string,
@@ -28,10 +33,14 @@ export function mergeQuery(
     const value = fields[name] as string | string[];
     const coerce = coercers.get(name);
     input[name] = coerce === undefined ? value : coerce(value);
+    checkFieldRules(name, input[name], "query");
   }
 }
 
-/** Adds the path parameters to `input` (coerced); they win over body and query fields. */
+/**
+ * Adds the path parameters to `input` (coerced); they win over body and query fields. U+0000 and
+ * integers beyond the safe range are refused (input-rules.ts).
+ */
 export function mergeParams(
   input: Record<string, unknown>,
   params: Record<string, string | undefined>,
@@ -42,6 +51,7 @@ export function mergeParams(
     const value = params[name] as string;
     const coerce = coercers.get(name);
     input[name] = coerce === undefined ? value : coerce(value);
+    checkFieldRules(name, input[name], "path");
   }
 }
 

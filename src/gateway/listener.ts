@@ -2,7 +2,8 @@
  * The HTTP server: `node:http` with limits as safe as fastify's defaults — a cap on the request
  * head (`maxHeaderSize`), time limits for headers and whole requests checked every second (a
  * slowloris client is cut off while others are served), idle keep-alive connections closed, and
- * malformed requests answered with a problem document before the socket is closed.
+ * malformed requests answered with a problem document before the socket is closed, and pipelined
+ * requests that change data run in the order they were sent (pipeline.ts).
  */
 import {
   createServer,
@@ -14,6 +15,7 @@ import {
 import type { Duplex } from "node:stream";
 import { unavailable } from "../core/index.js";
 import { isLingering } from "./linger.js";
+import { inOrder } from "./pipeline.js";
 
 /** Limits of the server. */
 export interface ListenerOptions {
@@ -76,6 +78,8 @@ export function listen(
   options: ListenerOptions,
   handle: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<Listener> {
+  // Pipelined requests that change data run in order (pipeline.ts).
+  const ordered = inOrder(handle);
   const server = createServer(
     {
       maxHeaderSize: options.maxHeaderSize,
@@ -93,7 +97,7 @@ export function listen(
       // A request arriving while the connection lingers after an answer with `Connection: close`
       // must not be served (RFC 9112 9.6); see linger.ts.
       if (isLingering(req.socket)) req.socket.destroy();
-      else handle(req, res);
+      else ordered(req, res);
     },
   );
   server.keepAliveTimeout = options.keepAliveMs;

@@ -1,6 +1,6 @@
 /**
  * The part of a request that runs inside `app.perform`: the rate limit, the body, the merged input,
- * the payload check for remote methods, and the call itself — under its `Idempotency-Key` when the
+ * the payload check (every placement), and the call itself — under its `Idempotency-Key` when the
  * route takes one.
  */
 import type { IncomingMessage } from "node:http";
@@ -14,7 +14,7 @@ import { checkRemotePayload, mergeParams, mergeQuery } from "./input.js";
 import { renderProblem } from "./problem.js";
 import type { CompiledRule, RateLimiter } from "./rate-limit.js";
 import type { Route } from "./route.js";
-import { runIdempotent } from "./run-idempotent.js";
+import { IDEMPOTENCY_ID, idempotencyId, runIdempotent } from "./run-idempotent.js";
 import type { IdempotencyMode } from "./types.js";
 
 /** A route as one app runs it. */
@@ -25,7 +25,7 @@ export interface CompiledRoute {
   readonly idempotency: IdempotencyMode | undefined;
   readonly status: number;
   readonly timeoutMs: number;
-  /** The method runs in another process (its input must fit a NATS message). */
+  /** The method runs in another process. */
   readonly remote: boolean;
 }
 
@@ -108,7 +108,8 @@ export function runOperation(
 }
 
 /**
- * Merges the input, checks its size for a remote method, and calls (under a key when asked).
+ * Merges the input, checks it would fit a NATS message (in every placement), and calls (under a
+ * key when asked).
  * `raw`: the request's body, when it had one.
  */
 function proceed(
@@ -123,11 +124,11 @@ function proceed(
   const { route } = compiled;
   mergeQuery(input, query, route.coercers);
   mergeParams(input, r.params, route.params, route.coercers);
-  if (compiled.remote) {
-    const app = o.app;
-    const approx = (raw?.length ?? 0) + query.length;
-    checkRemotePayload(input, approx, app.config.maxPayload, principal, app.name);
-  }
+  // Checked in every placement, remote method or not: a request one process accepts must not be
+  // refused once its method is moved to another process.
+  const app = o.app;
+  const approx = (raw?.length ?? 0) + query.length;
+  checkRemotePayload(input, approx, app.config.maxPayload, principal, app.name);
   if (compiled.idempotency === undefined || o.records === undefined) {
     return call(ctx, compiled, input);
   }
@@ -167,17 +168,27 @@ export function answerOf(compiled: CompiledRoute, output: unknown): Answer {
   };
 }
 
-/** The configured request headers, as call metadata (values of at most 1 KiB). */
+/**
+ * The call's metadata: the configured request headers (values of at most 1 KiB), and under an
+ * `Idempotency-Key` the key's `idempotency-id` (run-idempotent.ts), which wins over a header of
+ * that name.
+ */
 export function metadataOf(
   o: HandlerOptions,
   req: IncomingMessage,
+  compiled: CompiledRoute,
+  principal: Principal | undefined,
 ): Record<string, string> | undefined {
-  if (o.metadataHeaders.length === 0) return undefined;
+  const id = answersWhole(o, compiled)
+    ? idempotencyId(principal, req.headers["idempotency-key"])
+    : undefined;
+  if (o.metadataHeaders.length === 0 && id === undefined) return undefined;
   const metadata: Record<string, string> = {};
   for (const name of o.metadataHeaders) {
     const value = req.headers[name];
     if (typeof value === "string" && value.length <= 1024) metadata[name] = value;
   }
+  if (id !== undefined) metadata[IDEMPOTENCY_ID] = id;
   return metadata;
 }
 

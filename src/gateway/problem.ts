@@ -53,6 +53,9 @@ export function statusOf(error: WeftError): number {
   if (error.code === "RESOURCE_EXHAUSTED" && error.metadata.limit === "maxPayload") {
     return error.mayHaveRun ? 500 : 413;
   }
+  // A full disk is the server's storage failing, not the client's rate (429 reads "slow down"):
+  // 507 Insufficient Storage (RFC 4918 §11.5).
+  if (error.reason === "STORE_DISK_FULL") return 507;
   return STATUS_BY_CODE[error.code] ?? 500;
 }
 

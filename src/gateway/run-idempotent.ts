@@ -1,11 +1,17 @@
 /**
- * A call under an `Idempotency-Key`: claim the key, run, store the answer. Every answer is stored
- * — successes and errors alike (a declined card, a timeout, a 500) — so a retry never runs the
- * method twice, except two kinds of errors that release the key instead: INVALID_ARGUMENT (the
- * request itself is wrong: the client may fix it and retry with the same key) and transient
- * refusals that say nothing ran (retryable, `mayHaveRun: false`: no instance available, shutting
- * down, rate limited), which a retry may get past.
+ * A call under an `Idempotency-Key`: claim the key, run, store the answer. Final answers are
+ * stored — successes and errors alike (a declined card, a 500) — so a retry replays them and never
+ * runs the method twice. Three kinds of errors release the key instead: INVALID_ARGUMENT (the
+ * request itself is wrong: the client may fix it and retry with the same key), transient refusals
+ * that say nothing ran (retryable, `mayHaveRun: false`: no instance available, shutting down,
+ * rate limited), and answers that do not know the outcome ("maybe": the deadline passed or the
+ * call was cancelled while the method may have run, or a retryable error that may have run, such
+ * as a workflow run still running). Stored, a "maybe" would hide the real outcome from every retry
+ * for the retention period; released, the retry runs the method again, and the method finds its
+ * first run's outcome through the call's `idempotency-id` metadata ({@link idempotencyId}: the same
+ * on every retry of the key), as the shop's checkout does with its order id.
  */
+import { createHash } from "node:crypto";
 import { normalizeError, type Principal, type WeftError } from "../core/index.js";
 import { fingerprintOf, type IdempotencyRecords, scopeOf } from "./idempotency.js";
 import type { Answer } from "./operation.js";
@@ -66,6 +72,42 @@ function keyOf(header: string | string[] | undefined, mode: IdempotencyMode): st
   return key;
 }
 
+/** The call metadata key holding {@link idempotencyId}. */
+export const IDEMPOTENCY_ID = "idempotency-id";
+
+/**
+ * A stable id of a request's idempotency key within its caller's scope (32 hex characters), the
+ * same on every retry with that key; undefined without a valid key. Methods under a key get it as
+ * `ctx.metadata["idempotency-id"]` to make their effects idempotent (e.g. as a default order id).
+ */
+export function idempotencyId(
+  principal: Principal | undefined,
+  header: string | string[] | undefined,
+): string | undefined {
+  let key: string | undefined;
+  try {
+    key = keyOf(header, "optional");
+  } catch {
+    return undefined;
+  }
+  if (key === undefined) return undefined;
+  return createHash("sha256")
+    .update(`${scopeOf(principal)}\n${key}`)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/**
+ * Whether an error's answer is final (stored and replayed). Not final: INVALID_ARGUMENT, refusals
+ * that say nothing ran, and "maybe" answers that do not know whether the method's work happened.
+ */
+function isFinal(error: WeftError): boolean {
+  if (error.code === "INVALID_ARGUMENT") return false;
+  if (error.retryable) return false;
+  const unknownOutcome = error.code === "DEADLINE_EXCEEDED" || error.code === "CANCELLED";
+  return !(unknownOutcome && error.mayHaveRun);
+}
+
 /** Runs `c.call` under the request's idempotency key (or plainly without one). */
 export async function runIdempotent(c: IdempotentCall): Promise<Answer> {
   const key = keyOf(c.header, c.mode);
@@ -110,8 +152,7 @@ export async function runIdempotent(c: IdempotentCall): Promise<Answer> {
     answer = await c.call();
   } catch (thrown) {
     const error = normalizeError(thrown);
-    const release = error.code === "INVALID_ARGUMENT" || (error.retryable && !error.mayHaveRun);
-    if (!release) {
+    if (isFinal(error)) {
       const problem = c.problem(error);
       await c.records
         .complete(scope, key, problem.status, problem.body, "application/problem+json")

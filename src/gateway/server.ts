@@ -12,10 +12,12 @@ import {
   failedPrecondition,
   toMilliseconds,
 } from "../core/index.js";
+import { MAX_PATH_PARAM_LENGTH } from "../core/path-limits.js";
 import { STORE, type Store } from "../store/index.js";
 import { createApiKeyVerifier } from "./auth/api-keys.js";
 import { createAuthenticator } from "./auth/index.js";
 import { createJwtVerifier, resolveJwtSettings } from "./auth/jwt.js";
+import { GATEWAY_CONFIG } from "./config.js";
 import { Cors } from "./cors.js";
 import type { GatewayDefinition } from "./define.js";
 import { GatewayHandler } from "./handler.js";
@@ -78,12 +80,13 @@ async function prepare(def: GatewayDefinition, app: App): Promise<Running> {
       );
     }
   }
-  const jwtSettings = resolveJwtSettings(o.auth?.jwt, app.config.jwt, def.name);
+  const jwtSettings = resolveJwtSettings(o.auth?.jwt, app.config.get(GATEWAY_CONFIG).jwt, def.name);
   const jwt = jwtSettings === undefined ? undefined : createJwtVerifier(jwtSettings, def.name);
   const apiKeys = o.auth?.apiKeys?.length ? createApiKeyVerifier(o.auth.apiKeys) : undefined;
   const defaultAuth = o.auth === undefined ? "none" : (o.auth.default ?? "required");
   const callMs = ms(o.timeouts?.call, app.config.callTimeoutMs);
-  const router = FindMyWay();
+  // Path parameters as long as the admin server takes (find-my-way's default is 100).
+  const router = FindMyWay({ maxParamLength: MAX_PATH_PARAM_LENGTH });
   const methods = new Set<FindMyWay.HTTPMethod>();
   const needsAuth: string[] = [];
   const unsigned: string[] = [];
@@ -144,7 +147,8 @@ async function prepare(def: GatewayDefinition, app: App): Promise<Running> {
     typeBase: o.problemTypeBase,
   });
   // Tests run many apps at once: there the default port means any free port.
-  const configured = app.config.http.port;
+  const { http } = app.config.get(GATEWAY_CONFIG);
+  const configured = http.port;
   const port =
     o.port ?? (app.config.env === "test" && configured === DEFAULT_PORT ? 0 : configured);
   return {
@@ -153,7 +157,7 @@ async function prepare(def: GatewayDefinition, app: App): Promise<Running> {
     records,
     cleanupMs: ms(def.options.idempotency?.cleanupInterval, 600_000),
     listenOptions: {
-      host: o.host ?? app.config.http.host,
+      host: o.host ?? http.host,
       port,
       maxHeaderSize: o.maxHeaderSize ?? 16 * 1024,
       headersTimeoutMs,
@@ -171,6 +175,7 @@ export function createGatewayExtension(
   let running: Running | undefined;
   return {
     name: `gateway ${def.name}`,
+    configSlices: [GATEWAY_CONFIG],
     async start(app) {
       if (running !== undefined) {
         throw failedPrecondition(

@@ -16,7 +16,7 @@ import type { TelemetryOptions } from "./otel-bridge.js";
 /** The observability options of `createApp` from `weft`. */
 export interface ObserveAppOptions {
   /**
-   * Run the admin server (health, metrics, traces, management) on `config.admin` host and port.
+   * Run the admin server (health, metrics, traces, management) on the admin slice's host and port (`WEFT_ADMIN_HOST`, `WEFT_ADMIN_PORT`).
    * Default false; `weft start` turns it on. Implies `observe`.
    */
   readonly admin?: boolean;

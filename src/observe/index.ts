@@ -15,6 +15,8 @@
  * console.log(app.use(OBSERVE).recorder.traces({ limit: 5 }));
  * ```
  */
+
+export { ADMIN_CONFIG, type AdminConfig } from "./admin/config.js";
 export {
   ADMIN,
   type AdminExtensionOptions,

@@ -5,6 +5,7 @@
  * call gives up at its deadline, or when its caller cancels it, and then never runs.
  */
 import { type Middleware, resourceExhausted } from "../core/index.js";
+import { createSemaphore, type Semaphore } from "./semaphore.js";
 
 /** Options of {@link bulkhead}. */
 export interface BulkheadOptions {
@@ -14,25 +15,19 @@ export interface BulkheadOptions {
   maxQueue?: number;
 }
 
-interface Compartment {
-  active: number;
-  waiting: (() => void)[];
-}
-
 /** Bulkhead middleware for clients; one compartment per called service. */
 export function bulkhead(options: BulkheadOptions = {}): Middleware {
   const maxConcurrent = options.maxConcurrent ?? 64;
   const maxQueue = options.maxQueue ?? 256;
-  const compartments = new Map<string, Compartment>();
+  const compartments = new Map<string, Semaphore>();
   return (next) => async (ctx, input) => {
-    let c = compartments.get(ctx.service);
-    if (c === undefined) {
-      c = { active: 0, waiting: [] };
-      compartments.set(ctx.service, c);
+    let compartment = compartments.get(ctx.service);
+    if (compartment === undefined) {
+      compartment = createSemaphore(maxConcurrent);
+      compartments.set(ctx.service, compartment);
     }
-    const compartment = c;
-    if (compartment.active >= maxConcurrent) {
-      if (compartment.waiting.length >= maxQueue) {
+    if (!compartment.tryAcquire()) {
+      if (compartment.waiting >= maxQueue) {
         throw resourceExhausted("BULKHEAD_FULL", `too many calls to ${ctx.service} in flight`, {
           metadata: {
             limit: "maxConcurrent",
@@ -42,37 +37,15 @@ export function bulkhead(options: BulkheadOptions = {}): Middleware {
           mayHaveRun: false,
         });
       }
-      await new Promise<void>((resolve, reject) => {
-        const signal = ctx.signal;
-        const turn = () => {
-          signal.removeEventListener("abort", leave);
-          resolve();
-        };
-        // The call's signal aborts at its deadline, when its caller cancels and at shutdown: a
-        // call nobody waits for any more leaves the queue at once and never runs. (A timer here
-        // would fire at once for a deadline past Node's largest timer, and lag the caller's.)
-        const leave = () => {
-          const i = compartment.waiting.indexOf(turn);
-          if (i >= 0) compartment.waiting.splice(i, 1);
-          reject(signal.reason);
-        };
-        if (signal.aborted) {
-          reject(signal.reason);
-          return;
-        }
-        signal.addEventListener("abort", leave, { once: true });
-        compartment.waiting.push(turn);
-      });
-    } else {
-      compartment.active += 1;
+      // The call's signal aborts at its deadline, when its caller cancels and at shutdown: a
+      // call nobody waits for any more leaves the queue at once and never runs. (A timer here
+      // would fire at once for a deadline past Node's largest timer, and lag the caller's.)
+      await compartment.acquire(ctx.signal);
     }
     try {
       return await next(ctx, input);
     } finally {
-      const nextTurn = compartment.waiting.shift();
-      // The slot passes straight to the next waiter; otherwise it is freed.
-      if (nextTurn !== undefined) nextTurn();
-      else compartment.active -= 1;
+      compartment.release();
     }
   };
 }

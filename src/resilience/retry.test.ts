@@ -152,6 +152,38 @@ describe("retry: when it retries", () => {
     expect(events).toEqual([]);
   });
 
+  it("retries NOT_CONNECTED while the connection is down less than reconnectWait, then stops", async () => {
+    // What a transport says while its broker connection is down: for how long, in metadata.
+    const downFor = [0, 500, 1500, 2500, 4000];
+    let attempt = 0;
+    const gate: Middleware = () => async () => {
+      const ms = downFor[Math.min(attempt++, downFor.length - 1)] ?? 0;
+      throw unavailable("NOT_CONNECTED", "not connected", {
+        mayHaveRun: false,
+        metadata: { disconnectedMs: String(ms) },
+      });
+    };
+    const { middleware, events } = quickRetry();
+    const t = await startTarget(async () => "done", [middleware], { server: [gate] });
+    const e = await failure(t.app.client(target).once({}, { timeout: "20s" }));
+    expect(e).toMatchObject({ reason: "NOT_CONNECTED", metadata: { disconnectedMs: "2500" } });
+    // Retried after 0, 500 and 1500 ms down; 2500 is past the default 2 s: returned at once.
+    expect(events).toHaveLength(3);
+  });
+
+  it("returns NOT_CONNECTED at once when the outage is older than reconnectWait", async () => {
+    const gate: Middleware = () => async () => {
+      throw unavailable("NOT_CONNECTED", "not connected", {
+        mayHaveRun: false,
+        metadata: { disconnectedMs: "40000" },
+      });
+    };
+    const { middleware, events } = quickRetry({ reconnectWait: "30s" });
+    const t = await startTarget(async () => "done", [middleware], { server: [gate] });
+    expect(await failure(t.app.client(target).idem({}))).toMatchObject({ reason: "NOT_CONNECTED" });
+    expect(events).toHaveLength(0);
+  });
+
   it("retries any error its thrower marked retryable", async () => {
     const { middleware } = quickRetry();
     const t = await startTarget(
@@ -321,13 +353,14 @@ describe("retry: deadlines and cancellation", () => {
       watcher.middleware,
       retry({
         // A wait far longer than any test: only the abort can end it.
-        backoff: () => 600_000,
+        backoff: () => 200_000,
         onRetry: () => {
           setTimeout(() => controller.abort(), 10);
         },
       }),
     ]);
-    const call = t.app.client(target).idem({}, { timeout: "30m", signal: controller.signal });
+    // Within the default maxCallTimeout (5 min), and longer than the wait.
+    const call = t.app.client(target).idem({}, { timeout: "4m", signal: controller.signal });
     const e = await failure(call);
     expect(e).toMatchObject({ code: "CANCELLED", reason: "CALL_CANCELLED" });
     const settled = await watcher.settled;

@@ -4,12 +4,17 @@
  * flagged so) AND either the method is idempotent or the error says the callee never ran
  * (`mayHaveRun: false`, e.g. no responders). It makes at most `attempts` (default 5) and never
  * outlives the caller's deadline: when the next wait would cross it, the last error is returned.
+ * A call refused because the process has no connection to its broker (`NOT_CONNECTED`) is retried
+ * only while the connection has been down less than `reconnectWait`: a failover is waited out, an
+ * outage answers at once.
  */
 import {
   type CallContext,
+  type Duration,
   type Handler,
   type Middleware,
   normalizeError,
+  toMilliseconds,
   type WeftError,
 } from "../core/index.js";
 import { type Backoff, type BackoffOptions, exponentialBackoff, sleep } from "./backoff.js";
@@ -24,6 +29,11 @@ export interface RetryOptions {
   attempts?: number;
   /** Waits between attempts. Default: exponential, 50 ms doubling to 2 s, full jitter. */
   backoff?: Backoff | BackoffOptions;
+  /**
+   * How long after its connection to the broker was lost a process still retries calls refused
+   * with `NOT_CONNECTED` (long enough for a reconnect to another server). Default 2 s.
+   */
+  reconnectWait?: Duration;
   /** Called before each retry (for metrics and tests). */
   onRetry?: (event: {
     service: string;
@@ -45,6 +55,10 @@ export function retry(options: RetryOptions = {}): Middleware {
   }
   const backoff =
     typeof options.backoff === "function" ? options.backoff : exponentialBackoff(options.backoff);
+  const reconnectWait = toMilliseconds(options.reconnectWait ?? 2000, "reconnectWait");
+  // Refused because the connection is gone for longer than a reconnect takes: an outage.
+  const outage = (e: WeftError) =>
+    e.reason === "NOT_CONNECTED" && Number(e.metadata.disconnectedMs ?? 0) >= reconnectWait;
   // The first attempt costs one `.then`; the retry loop is entered only after a failure.
   const again = async (
     next: Handler,
@@ -60,7 +74,7 @@ export function retry(options: RetryOptions = {}): Middleware {
       if (latest.reason !== "CIRCUIT_OPEN") cause = latest;
       const error = cause ?? latest;
       const safe = latest.retryable && (ctx.idempotent || !latest.mayHaveRun);
-      if (!safe || attempt >= attempts) throw error;
+      if (!safe || attempt >= attempts || outage(latest)) throw error;
       const waitMs = backoff(attempt);
       // Leave the caller time for one more attempt; never wait past the deadline.
       if (Date.now() + waitMs >= ctx.deadline) throw error;

@@ -1,8 +1,8 @@
 /**
  * `weft/spi`: the plumbing for people who extend Weft — transport authors (wire headers, the error
  * wire format, trace context, principal tokens, payload accounting, spans), extension authors
- * (extension keys, the publisher and transactor seams, configuration resolution) and tools (the
- * known variables, event stream and subject names). An app needs none of it: its API is `weft`.
+ * (extension keys, the publisher and transactor seams, configuration slices and their resolution)
+ * and tools (the known variables, event stream and subject names). An app needs none of it: its API is `weft`.
  *
  * These names are stable enough to build on, but they follow the runtime's needs more closely than
  * the root API does; a change to them is called out in CHANGELOG.md.
@@ -23,27 +23,33 @@ export {
   type AppExtension,
   type CallHeaders,
   type Codec,
+  type ConfigSlice,
   type ConfigSources,
+  type ConfigValues,
+  type ConfigVariable,
+  type ConfigVariables,
   callHeaders,
   childTrace,
   DEFAULT_GROUP,
+  defineConfigSlice,
   describeVariables,
   errorFromWire,
   errorToWire,
   extensionKey,
   formatPath,
   formatTraceparent,
+  givenValues,
+  type InvalidValue,
+  invalid,
   isErrorCode,
   isLoopback,
   isNestedCall,
   isRetryableByDefault,
   isServiceContract,
   isStandardSchema,
-  type JwtConfig,
   jsonCodec,
-  KNOWN_VARIABLES,
+  knownVariables,
   LOG_LEVELS,
-  type NatsAuthConfig,
   newTrace,
   notePayloadBytes,
   type PerformOptions,
@@ -55,6 +61,7 @@ export {
   reportSpan,
   resolveConfig,
   resolvePlacement,
+  type SliceContext,
   type SubscriptionLike,
   saysWhetherItRan,
   signPrincipal,

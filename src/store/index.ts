@@ -17,6 +17,7 @@
  * }
  * ```
  */
+export { STORE_CONFIG, type StoreConfig } from "./config.js";
 export { STORE_REASONS } from "./errors.js";
 export {
   describeStoreLocation,

@@ -1,9 +1,9 @@
 /**
- * Transaction scopes shared by the adapters: the `Tx` handle (refused once its transaction ended),
- * the async context that lets `store.transaction` inside a transaction nest as a savepoint, and the
- * savepoint logic itself. Adapters supply a {@link Connection} and own BEGIN/COMMIT.
+ * Transaction scopes shared by the adapters: the `Tx` handle (refused once its transaction ended)
+ * and the savepoint logic behind `tx.transaction(fn)`. Nesting is explicit: nothing joins a
+ * transaction except through its handle. Adapters supply a {@link Connection} and own
+ * BEGIN/COMMIT.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { checkNotTransactionControl, txClosed } from "./errors.js";
 import { renderSql, type SqlFragment } from "./sql.js";
 import type { Dialect, ExecuteResult, Row, Tx } from "./types.js";
@@ -33,7 +33,6 @@ export class TxScope {
   constructor(
     readonly connection: Connection,
     readonly dialect: Dialect,
-    private readonly context: AsyncLocalStorage<TxScope>,
     private readonly parent?: TxScope,
   ) {
     const scope = this;
@@ -46,6 +45,9 @@ export class TxScope {
       async execute(statement: SqlFragment): Promise<ExecuteResult> {
         const { text, values } = scope.prepare(statement);
         return { rowCount: await connection.run(text, values) };
+      },
+      transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+        return scope.nested(fn);
       },
     };
   }
@@ -63,10 +65,10 @@ export class TxScope {
     else this.broken ??= error;
   }
 
-  /** Runs `fn` with this scope as the current one, then closes the scope whatever happens. */
+  /** Runs `fn` with this scope's handle, then closes the scope whatever happens. */
   async run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     try {
-      return await this.context.run(this, () => fn(this.tx));
+      return await fn(this.tx);
     } finally {
       this.open = false;
     }
@@ -88,7 +90,7 @@ export class TxScope {
       savepoints += 1;
       const name = `weft_sp_${savepoints}`;
       await this.connection.exec(`SAVEPOINT ${name}`);
-      const child = new TxScope(this.connection, this.dialect, this.context, this);
+      const child = new TxScope(this.connection, this.dialect, this);
       let result: T;
       try {
         result = await child.run(fn);
@@ -112,15 +114,4 @@ export class TxScope {
       release();
     }
   }
-}
-
-/** The async context of one store: which transaction, if any, the running code is inside. */
-export function createTxContext(): AsyncLocalStorage<TxScope> {
-  return new AsyncLocalStorage<TxScope>();
-}
-
-/** The open transaction the caller is inside, if any (its scope is still open). */
-export function currentScope(context: AsyncLocalStorage<TxScope>): TxScope | undefined {
-  const scope = context.getStore();
-  return scope?.open === true ? scope : undefined;
 }

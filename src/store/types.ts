@@ -1,7 +1,8 @@
 /**
  * The store seam: a handful of methods every adapter implements (`satisfies Store`). The workflow
  * engine, the outbox/inbox and idempotency keys are built on it, and `ctx.tx(fn)` hands its `Tx`
- * to services for their own tables.
+ * to services for their own tables. What joins a transaction is explicit: statements run through
+ * its `Tx`, nothing else (no ambient transaction).
  */
 import type { MigrateOptions, Migration, MigrationReport } from "./migrations.js";
 import type { SqlFragment } from "./sql.js";
@@ -30,6 +31,12 @@ export interface Queryable {
 export interface Tx extends Queryable {
   /** The dialect of the store the transaction belongs to. */
   readonly dialect: Dialect;
+  /**
+   * Runs `fn` in a savepoint of this transaction: when `fn` throws, its writes roll back alone
+   * (and the error is rethrown); otherwise they commit or roll back with this transaction.
+   * Savepoints of one handle take turns.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -40,7 +47,7 @@ export type Isolation = "read committed" | "repeatable read" | "serializable";
 
 /** Options of {@link Store.transaction}. */
 export interface TransactionOptions {
-  /** Isolation level. Default `read committed` (PostgreSQL's default). Ignored when nested. */
+  /** Isolation level. Default `read committed` (PostgreSQL's default). */
   readonly isolation?: Isolation;
 }
 
@@ -49,17 +56,20 @@ export interface Store extends Queryable {
   /** The SQL dialect, for the few statements that must differ. */
   readonly dialect: Dialect;
   /**
-   * Runs `fn` in a transaction: commits when it resolves, rolls back when it throws (and rethrows).
-   * Called inside another transaction of this store (same async context) it runs in a savepoint
-   * of that transaction instead. Not retried: a retryable error (ABORTED) is the caller's to retry.
+   * Runs `fn` in a new top-level transaction: commits when it resolves, rolls back when it throws
+   * (and rethrows). It never joins a transaction already open: only statements run through `tx`
+   * belong to it (nest with `tx.transaction(fn)`). Not retried: a retryable error (ABORTED) is
+   * the caller's to retry.
+   *
+   * On SQLite one transaction is open at a time: one started while another is open waits for its
+   * turn, so awaiting `store.transaction` (or `store.execute`, a write) inside another
+   * transaction's `fn` deadlocks. Use `tx` there.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
-   * True when called inside one of this store's transactions (same async context): statements
-   * run now join it. Background work started from here must not inherit that context.
+   * Applies pending migrations of one scope, each once, in its own transaction, race-free (on
+   * SQLite, not from inside a transaction's `fn`: it would wait for that transaction).
    */
-  inTransaction(): boolean;
-  /** Applies pending migrations of one scope, each once, in its own transaction, race-free. */
   migrate(migrations: readonly Migration[], options?: MigrateOptions): Promise<MigrationReport>;
   /** Refuses new work, waits for running and queued transactions, then closes connections. */
   close(): Promise<void>;

@@ -2,7 +2,7 @@
  * Removes the JetStream stream an app's events used, so test runs leave nothing behind on a
  * shared NATS server. Loads the NATS client only when called.
  */
-import { streamName } from "../events/names.js";
+import { streamName } from "../transport/subjects.js";
 
 /** Deletes app `app`'s event stream on the NATS server at `natsUrl`, if there is one. */
 export async function deleteEventStream(natsUrl: string, app: string): Promise<void> {

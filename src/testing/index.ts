@@ -32,7 +32,7 @@ export {
 } from "./private-nats.js";
 export { findPostgresBin, type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
 export { type ReplayFailure, type ReplayReport, replayAll } from "./replay.js";
-export { isReachable, TEST_SERVERS, unreachable } from "./services.js";
+export { isReachable, missingTool, TEST_SERVERS, type TestTool, unreachable } from "./services.js";
 export {
   type GroupProcess,
   type SplitHarness,

@@ -30,7 +30,11 @@ export interface PlacementSuiteOptions {
   definition: () => AppDefinition | Promise<AppDefinition>;
   /** Placements to run. Default: `local` and `serialized`. */
   placements?: readonly PlacementName[];
-  /** Extra createApp options (the suite sets a unique app name and the serialize flag). */
+  /**
+   * Extra createApp options for the apps in this process (in `nats`, the client-only app). The
+   * suite sets `config.app` to a unique name (`<definition name>-<suffix>`), so that runs in
+   * parallel share no NATS subjects, streams, schemas or SQLite files, and `config.serialize`.
+   */
   appOptions?: AppOptions;
   /**
    * For the `nats` placement: the module that default-exports the app definition; each group

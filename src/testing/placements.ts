@@ -21,6 +21,7 @@ import type {
   RootCallOptions,
 } from "../core/index.js";
 import { createApp } from "../create-app.js";
+import { GATEWAY } from "../gateway/define.js";
 import { unreachable } from "./services.js";
 import { uniqueName } from "./unique-name.js";
 
@@ -34,6 +35,12 @@ export type PlacementName = (typeof LOCAL_PLACEMENTS)[number] | (string & {});
 export interface PlacementHarness {
   readonly placement: PlacementName;
   readonly app: App;
+  /**
+   * The app's gateway (`http://127.0.0.1:<port>`) wherever it runs in this placement: in this
+   * process, or in the group process that serves it (`nats`); undefined when the app has none.
+   * Give the local placements `config: { httpHost: "127.0.0.1", httpPort: 0 }` in `appOptions`.
+   */
+  readonly http: string | undefined;
   /** A client for calls from outside any handler, as a script or the gateway would make them. */
   client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
 }
@@ -64,5 +71,11 @@ export async function startLocal(
     },
   });
   await app.start();
-  return { placement, app, client: (contract, options) => app.client(contract, options) };
+  let http: string | undefined;
+  try {
+    http = app.use(GATEWAY).url;
+  } catch {
+    http = undefined; // no gateway in this app
+  }
+  return { placement, app, http, client: (contract, options) => app.client(contract, options) };
 }

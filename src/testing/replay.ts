@@ -49,7 +49,7 @@ export async function replayAll(
     const error =
       definition === undefined
         ? failedPrecondition("WORKFLOW_UNKNOWN", `the app has no workflow ${run.workflow}`)
-        : await replayRun(engine, run, definition, await engine.journal.steps(run.id));
+        : await replayRun(engine.host, run, definition, await engine.journal.steps(run.id));
     if (error !== undefined) failures.push({ runId: run.id, workflow: run.workflow, error });
   }
   return { replayed: runs.length, failures };

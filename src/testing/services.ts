@@ -1,13 +1,16 @@
 /**
  * Tests that need PostgreSQL or NATS skip with a one-line reason when the server is unreachable,
- * unless `WEFT_REQUIRE_SERVICES=1` (CI sets it), in which case they fail instead of skipping.
+ * and tests that need a local program (Chromium, promtool) skip with one line saying how to install
+ * it — unless `WEFT_REQUIRE_SERVICES=1` (CI sets it), in which case they fail instead of skipping.
  *
  * @example
  * ```ts
  * const skip = await unreachable("nats");
  * describe.skipIf(skip)("over NATS", () => { ... });
+ * const noBrowser = missingTool({ label: "Chromium", path: "/usr/bin/chromium", enable: "apt-get install -y chromium" });
  * ```
  */
+import { accessSync, constants } from "node:fs";
 import { connect } from "node:net";
 
 /** Test servers and where they listen by default. */
@@ -38,12 +41,38 @@ export async function unreachable(...servers: (keyof typeof TEST_SERVERS)[]): Pr
   for (const name of servers) {
     const { host, port, label } = TEST_SERVERS[name];
     if (await isReachable(host, port)) continue;
-    const reason = `${label} is not reachable at ${host}:${port}`;
-    if (process.env.WEFT_REQUIRE_SERVICES === "1") {
-      throw new Error(`${reason}, and WEFT_REQUIRE_SERVICES=1 requires it`);
-    }
-    console.warn(`skipping: ${reason} (set WEFT_REQUIRE_SERVICES=1 to fail instead)`);
-    return true;
+    return skipOrFail(`${label} is not reachable at ${host}:${port}`);
   }
   return false;
+}
+
+/** A program some tests run: its name, where they look for it, and how to get it there. */
+export interface TestTool {
+  /** Name shown in the skip line, e.g. `"Chromium"`. */
+  label: string;
+  /** Absolute path of the executable the tests run. */
+  path: string;
+  /** How to enable the tests, e.g. `"apt-get install -y chromium"`. */
+  enable: string;
+}
+
+/**
+ * Returns false when `tool.path` is an executable file. Otherwise prints one line saying what is
+ * skipped and how to enable it and returns true — or throws when `WEFT_REQUIRE_SERVICES=1`.
+ */
+export function missingTool(tool: TestTool): boolean {
+  try {
+    accessSync(tool.path, constants.X_OK);
+    return false;
+  } catch {
+    return skipOrFail(`${tool.label} not found at ${tool.path} — ${tool.enable}`);
+  }
+}
+
+function skipOrFail(reason: string): true {
+  if (process.env.WEFT_REQUIRE_SERVICES === "1") {
+    throw new Error(`${reason}; WEFT_REQUIRE_SERVICES=1 requires it`);
+  }
+  console.warn(`skipped: ${reason} (WEFT_REQUIRE_SERVICES=1 fails instead)`);
+  return true;
 }

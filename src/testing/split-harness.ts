@@ -27,6 +27,11 @@ export interface GroupProcess {
    * undefined when it runs none (`WEFT_ADMIN_PORT` in `env` picks the port; default: a free one).
    */
   readonly admin: string | undefined;
+  /**
+   * The child's gateway (`http://127.0.0.1:<port>`), from the same line; undefined when its
+   * groups have no gateway (`WEFT_HTTP_PORT` in `env` picks the port; default: a free one).
+   */
+  readonly http: string | undefined;
 }
 
 /** What a split harness adds to the placement harness. */
@@ -49,8 +54,9 @@ export interface SplitOptions {
   /** Groups to start, one process each. Default: every group of the definition. */
   groups?: readonly string[];
   /**
-   * Extra environment for the children. `WEFT_ADMIN_PORT` defaults to `0` (each child's admin
-   * server on a free port, see {@link GroupProcess.admin}).
+   * Extra environment for the children. `WEFT_ADMIN_PORT` and `WEFT_HTTP_PORT` default to `0`
+   * (each child's admin server and gateway on a free loopback port, see
+   * {@link GroupProcess.admin} and {@link GroupProcess.http}).
    */
   env?: Readonly<Record<string, string>>;
   /** Extra options for the client app. */
@@ -91,14 +97,16 @@ function startGroup(
       lines.off("line", onLine);
       clearTimeout(timer);
       child.removeAllListeners("exit");
-      resolve({ group, pid: child.pid as number, child, stderr, admin: started.admin });
+      resolve({ group, pid: child.pid as number, child, stderr, ...started });
     };
     lines.on("line", onLine);
   });
 }
 
-/** The admin URL of a `weft start --json` startup line; undefined for any other line. */
-function startupLine(line: string): { admin: string | undefined } | undefined {
+/** The admin and gateway URLs of a `weft start --json` startup line; undefined for any other line. */
+function startupLine(
+  line: string,
+): { admin: string | undefined; http: string | undefined } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -108,8 +116,11 @@ function startupLine(line: string): { admin: string | undefined } | undefined {
   const startup =
     typeof parsed === "object" && parsed !== null && "admin" in parsed && "localServices" in parsed;
   if (!startup) return undefined;
-  const { admin } = parsed as { admin: unknown };
-  return { admin: typeof admin === "string" ? admin : undefined };
+  const { admin, http } = parsed as { admin: unknown; http?: unknown };
+  return {
+    admin: typeof admin === "string" ? admin : undefined,
+    http: typeof http === "string" ? http : undefined,
+  };
 }
 
 async function stopChild(p: GroupProcess): Promise<void> {
@@ -129,6 +140,8 @@ export async function startSplit(options: SplitOptions): Promise<SplitHarness> {
   const env = {
     ...process.env,
     WEFT_ADMIN_PORT: "0",
+    WEFT_HTTP_PORT: "0",
+    WEFT_HTTP_HOST: "127.0.0.1",
     ...options.env,
     WEFT_APP: app,
     WEFT_NATS_URL: options.natsUrl,
@@ -166,6 +179,7 @@ export async function startSplit(options: SplitOptions): Promise<SplitHarness> {
   return {
     placement: "nats",
     app: client,
+    http: processes.find((p) => p.http !== undefined)?.http,
     client: (contract, callOptions) => client.client(contract, callOptions),
     processes,
     responders,

@@ -5,6 +5,11 @@
  * @example
  * ```ts
  * const { id } = await workflows(ctx).start(checkout, order, { id: `order-${order.id}` });
+ * // atomically with a business write: the run exists iff the transaction commits
+ * await ctx.tx(async (tx) => {
+ *   await tx.execute(sql`insert into orders (id) values (${order.id})`);
+ *   await tx.start(checkout, order, { id: `order-${order.id}` });
+ * });
  * const receipt = await workflows(app).run(checkout, order); // start and wait for the output
  * await workflows(app).signal(id, "approved", { by: "ada" });
  * ```
@@ -14,9 +19,11 @@ import {
   type Duration,
   type ExtensionKey,
   extensionKey,
+  failedPrecondition,
   type InferIn,
   type InferOut,
 } from "../core/index.js";
+import { heldTransaction } from "../store/open-tx.js";
 import type { AnyWorkflow } from "./authoring/types.js";
 import type { RunOutcome } from "./engine/engine.js";
 import type { RunDetails, RunFilter, RunSummary } from "./engine/manage.js";
@@ -44,6 +51,22 @@ export interface RunOrigin {
   readonly caller?: string;
 }
 
+declare module "../core/context.js" {
+  interface TxHandle {
+    /**
+     * Records a run of `workflow` in this transaction: it exists iff the transaction commits, and
+     * a worker claims and runs it after the commit, outside the transaction. Same rules as
+     * `workflows(ctx).start`: the input is validated (INVALID_ARGUMENT), and the run id is the
+     * idempotency key (same id and input: the same run; another input: ALREADY_EXISTS).
+     */
+    start<W extends AnyWorkflow>(
+      workflow: W,
+      input: InferIn<W["input"]>,
+      options?: StartOptions,
+    ): Promise<{ readonly id: string; readonly created: boolean }>;
+  }
+}
+
 /** The workflow client of an app. */
 export interface WorkflowClient {
   /** Validates the input (INVALID_ARGUMENT, nothing stored), records the run and returns its id. */
@@ -52,7 +75,12 @@ export interface WorkflowClient {
     input: InferIn<W["input"]>,
     options?: StartOptions,
   ): Promise<{ readonly id: string; readonly created: boolean }>;
-  /** Starts (or finds) a run and waits for its output; a run that did not complete throws its error. */
+  /**
+   * Starts (or finds) a run and waits for its output; a run that did not complete throws its error.
+   * Once the run is recorded, an error while waiting (the timeout: RUN_NOT_FINISHED; the store
+   * unreachable past the timeout) says `mayHaveRun: true`, is retryable, and carries the run id in
+   * `metadata.runId`: the run goes on, and running the same id again waits for it.
+   */
   run<W extends AnyWorkflow>(
     workflow: W,
     input: InferIn<W["input"]>,
@@ -81,18 +109,38 @@ export const WORKFLOWS: ExtensionKey<WorkflowClient> = extensionKey<WorkflowClie
   "workflow engine (add workflows to defineApp)",
 );
 
+/** Refuses `start`/`run` from a call whose `ctx.tx` (or a caller's, in this process) is open. */
+function checkOutsideTransaction(ctx: CallContext, what: "start" | "run"): void {
+  const holder = heldTransaction(ctx);
+  if (holder === undefined) return;
+  throw failedPrecondition(
+    "START_IN_TX",
+    holder === ctx
+      ? `${ctx.service}.${ctx.method} called workflows(ctx).${what} while its ctx.tx is open: the run would not commit with that transaction; use tx.start(workflow, input) on the transaction's handle`
+      : `${ctx.service}.${ctx.method} called workflows(ctx).${what} while its caller ${holder.service}.${holder.method} has a transaction open: start the run with that transaction's tx.start, or after it`,
+  );
+}
+
 /**
  * The workflow client of the app behind a call context or an app. From a call context, runs it
- * starts remember the caller's trace and service (see {@link StartOptions.origin}).
+ * starts remember the caller's trace and service (see {@link StartOptions.origin}); `start` and
+ * `run` are refused (FAILED_PRECONDITION `START_IN_TX`) while the call has a `ctx.tx` open: use
+ * that transaction's `tx.start`.
  */
 export function workflows(from: { use<T>(key: ExtensionKey<T>): T }): WorkflowClient {
   const client = from.use(WORKFLOWS);
-  const ctx = from as Partial<CallContext>;
+  const ctx = from as CallContext;
   if (typeof ctx.service !== "string" || typeof ctx.traceparent !== "string") return client;
   const origin: RunOrigin = { traceparent: ctx.traceparent, caller: ctx.service };
   return {
     ...client,
-    start: (workflow, input, options) => client.start(workflow, input, { origin, ...options }),
-    run: (workflow, input, options) => client.run(workflow, input, { origin, ...options }),
+    start: async (workflow, input, options) => {
+      checkOutsideTransaction(ctx, "start");
+      return client.start(workflow, input, { origin, ...options });
+    },
+    run: async (workflow, input, options) => {
+      checkOutsideTransaction(ctx, "run");
+      return client.run(workflow, input, { origin, ...options });
+    },
   };
 }

@@ -8,11 +8,13 @@ import {
   type ExtensionKey,
   extensionKey,
   failedPrecondition,
+  type InferIn,
   toMilliseconds,
 } from "../core/index.js";
 import type { StoreExtension } from "../store/extension.js";
 import type { AnyWorkflow } from "./authoring/types.js";
-import { WORKFLOWS, type WorkflowClient } from "./client.js";
+import { awaitRecordedRun } from "./await-run.js";
+import { type StartOptions, WORKFLOWS, type WorkflowClient } from "./client.js";
 import { Engine } from "./engine/engine.js";
 import type { Clock } from "./engine/host.js";
 import { Management } from "./engine/manage.js";
@@ -60,6 +62,29 @@ export function workflowExtension(
     }
     return { engine, manage };
   };
+  // `tx.start`: the run row is written in the transaction whose handle it is; a worker claims it
+  // once that transaction committed (woken then, here and, on PostgreSQL, in other processes).
+  const wake = () => {
+    engine?.nudge();
+    void engine?.notifyOthers();
+  };
+  store.extendTx(({ ctx, tx, afterCommit }) => ({
+    start: async <W extends AnyWorkflow>(
+      workflow: W,
+      input: InferIn<W["input"]>,
+      startOptions?: StartOptions,
+    ) => {
+      const origin =
+        ctx === undefined ? undefined : { traceparent: ctx.traceparent, caller: ctx.service };
+      const started = await ready().engine.startRun(workflow, input, {
+        ...(origin === undefined ? {} : { origin }),
+        ...startOptions,
+        tx,
+      });
+      afterCommit(wake);
+      return started;
+    },
+  }));
   const client: WorkflowClient = {
     start: (workflow, input, startOptions) =>
       ready().engine.startRun(workflow, input, startOptions),
@@ -69,7 +94,11 @@ export function workflowExtension(
         ...(runOptions?.id === undefined ? {} : { id: runOptions.id }),
         ...(runOptions?.origin === undefined ? {} : { origin: runOptions.origin }),
       });
-      const outcome = await e.waitFor(id, toMilliseconds(runOptions?.timeout ?? "30s", "timeout"));
+      const outcome = await awaitRecordedRun(
+        (runId, ms) => e.waitFor(runId, ms),
+        id,
+        toMilliseconds(runOptions?.timeout ?? "30s", "timeout"),
+      );
       if (outcome.status !== "completed")
         throw (
           outcome.error ??
@@ -100,6 +129,7 @@ export function workflowExtension(
       await store.store.migrate(WORKFLOW_MIGRATIONS, { scope: "workflow" });
       engine = new Engine({
         store: store.store,
+        transaction: (fn) => store.transaction(fn),
         app,
         workflows: options.workflows,
         ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
@@ -109,8 +139,6 @@ export function workflowExtension(
         ...(options.execute === undefined ? {} : { execute: options.execute }),
       });
       const e = engine;
-      // A run started inside a handler's transaction is claimed once that transaction commits.
-      store.onCommit(() => e.nudge());
       manage = new Management(
         store.store,
         () => e.clock.now(),

@@ -15,11 +15,17 @@ import { z } from "zod";
 export const NANOS_PER_UNIT = 1_000_000_000;
 const NANOS = BigInt(NANOS_PER_UNIT);
 
+/**
+ * The largest amount, in units, the shop's contracts accept (a trillion): sums of the shop's
+ * bounded carts stay far inside the range numbers hold exactly.
+ */
+export const MAX_MONEY_UNITS = 1_000_000_000_000;
+
 /** An amount of money in one currency. */
 export const Money = z
   .object({
     currencyCode: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as USD"),
-    units: z.int(),
+    units: z.int().min(-MAX_MONEY_UNITS).max(MAX_MONEY_UNITS),
     nanos: z
       .int()
       .min(-(NANOS_PER_UNIT - 1))

@@ -11,8 +11,7 @@
  * await applySchemas(store, [cartSchema]);
  * ```
  */
-import type { TxHandle } from "weft";
-import type { Migration, MigrationReport, Store } from "weft/store";
+import type { Migration, MigrationReport, Store, Tx } from "weft/store";
 
 /** The tables of one service, and the rows it starts with. */
 export interface ServiceSchema {
@@ -21,7 +20,7 @@ export interface ServiceSchema {
   /** Versioned migrations; applied ones must never change (add a new version instead). */
   readonly migrations: readonly Migration[];
   /** Writes starting data; must be idempotent (it runs at every start). */
-  readonly seed?: (tx: TxHandle) => Promise<void>;
+  readonly seed?: (tx: Tx) => Promise<void>;
 }
 
 /** Migrates each schema in its own scope, then runs its seed in one transaction. */

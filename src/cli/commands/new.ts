@@ -39,7 +39,8 @@ export function registerNew(cli: Command, out: (line: string) => void): void {
           ui.out("Next:");
           ui.out(`  cd ${where}`);
           ui.out(
-            `  npm install${opts.linkDeps ? " --offline" : ""}   ${c.dim("# offline installs: see docs/cli.md of weft")}`,
+            // Linked dependencies come built: their install scripts would try to fetch or build.
+            `  npm install${opts.linkDeps ? " --offline --ignore-scripts" : ""}   ${c.dim("# offline installs: see docs/cli.md of weft")}`,
           );
           ui.out("  npm test");
           ui.out(

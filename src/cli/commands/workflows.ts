@@ -2,10 +2,12 @@
  * `weft workflows list|show|cancel|resume|retry`: inspect and manage an app's workflow runs from
  * a shell. The app is opened client-only with the configuration `weft start` would use, so the
  * command reads the same store (SQLite under WEFT_DATA_DIR, or PostgreSQL with
- * WEFT_DATABASE_URL); runs it resumes or retries are executed by the app's running workers.
+ * WEFT_DATABASE_URL) — and says on stderr which one it read; runs it resumes or retries are
+ * executed by the app's running workers.
  */
 import type { Command } from "commander";
 import { type App, type AppDefinition, invalidArgument } from "../../core/index.js";
+import { describeStoreLocation, storeLocation } from "../../store/extension.js";
 import {
   FINAL_STATUSES,
   type RunDetails,
@@ -39,6 +41,14 @@ async function withApp<T>(
   try {
     app = await openClientOnly(definition);
     spin.stop();
+    // Which store this is: the one the configuration here names, which must be the running app's.
+    const location = storeLocation(app.config, app.name);
+    if (!ui.json)
+      ui.err(
+        ui.c.dim(
+          `store: ${describeStoreLocation(location)}${location.dialect === "sqlite" ? " (WEFT_DATABASE_URL is not set here)" : ""}`,
+        ),
+      );
     return await fn(app, definition);
   } finally {
     spin.stop();

@@ -4,8 +4,15 @@
  * secrets from a Secret (placeholders only), is probed on the admin port (`/livez`, `/readyz`),
  * and drains on shutdown: a `preStop` pause lets endpoints drop the pod before SIGTERM, and the
  * grace period covers the app's own shutdown grace. The group holding a service named `gateway`
- * also exposes the HTTP port. Pure: builds objects, writes nothing.
+ * also exposes the HTTP port. Pods are Pod Security "restricted" and migrate before they start
+ * (see pod.ts); PodDisruptionBudgets, NetworkPolicies and autoscalers are in policies.ts.
+ * Pure: builds objects, writes nothing.
  */
+
+import { DATA_DIR, podTemplate } from "./pod.js";
+import { autoscaler, disruptionBudget, networkPolicies, replicasOf } from "./policies.js";
+
+export { GRACE_MARGIN_SECONDS, PRE_STOP_SECONDS } from "./pod.js";
 
 /** What the manifests are made from. */
 export interface K8sInput {
@@ -19,7 +26,19 @@ export interface K8sInput {
   readonly adminPort: number;
   readonly httpPort: number;
   /** Replicas per group. Default 2. */
-  readonly replicas?: number;
+  readonly replicas?: number | undefined;
+  /** The OTLP endpoint pods export to (`OTEL_EXPORTER_OTLP_ENDPOINT`). Default: none. */
+  readonly otlpEndpoint?: string | undefined;
+  /** Ports pods may reach besides DNS. Default NATS 4222, PostgreSQL 5432, no OTLP. */
+  readonly egress?:
+    | { natsPort?: number; postgresPort?: number; otlpPort?: number | undefined }
+    | undefined;
+  /** Who may scrape the admin port. Default: pods `app.kubernetes.io/name=prometheus` in `monitoring`. */
+  readonly metricsScraper?:
+    | { namespace?: string; pods?: Readonly<Record<string, string>> }
+    | undefined;
+  /** A CPU HorizontalPodAutoscaler per group, from `replicas` up to `maxReplicas`. Default: none. */
+  readonly hpa?: { maxReplicas: number; cpuPercent: number } | undefined;
 }
 
 /** A Kubernetes object as plain data. */
@@ -29,10 +48,6 @@ export type K8sObject = {
   metadata: { name: string } & Record<string, unknown>;
 } & Record<string, unknown>;
 
-/** Seconds the `preStop` hook waits so that Services stop routing to the pod before SIGTERM. */
-export const PRE_STOP_SECONDS = 5;
-/** Extra seconds past the app's grace before Kubernetes kills the pod. */
-export const GRACE_MARGIN_SECONDS = 5;
 /** The service whose group takes HTTP traffic from outside. */
 export const GATEWAY_SERVICE = "gateway";
 
@@ -57,7 +72,7 @@ export function names(input: K8sInput) {
 }
 
 /** Labels of a group's pods. */
-function labels(input: K8sInput, group: string) {
+export function podLabels(input: K8sInput, group: string) {
   return {
     "app.kubernetes.io/name": dnsName(input.app),
     "app.kubernetes.io/component": dnsName(group),
@@ -83,6 +98,11 @@ export function configMap(input: K8sInput): K8sObject {
       WEFT_ADMIN_HOST: "0.0.0.0",
       WEFT_ADMIN_PORT: `${input.adminPort}`,
       WEFT_HTTP_PORT: `${input.httpPort}`,
+      // The root filesystem is read-only: the data folder is a writable emptyDir.
+      WEFT_DATA_DIR: DATA_DIR,
+      ...(input.otlpEndpoint === undefined
+        ? {}
+        : { OTEL_EXPORTER_OTLP_ENDPOINT: input.otlpEndpoint }),
     },
   };
 }
@@ -106,68 +126,42 @@ export function secret(input: K8sInput): K8sObject {
   };
 }
 
-/** The Deployment of one group. */
+/** The Deployment of one group (without `replicas` when an autoscaler owns them). */
 export function deployment(input: K8sInput, group: string): K8sObject {
-  const isGateway = input.groups[group]?.includes(GATEWAY_SERVICE) === true;
-  const ports = [
-    { name: "admin", containerPort: input.adminPort, protocol: "TCP" },
-    ...(isGateway ? [{ name: "http", containerPort: input.httpPort, protocol: "TCP" }] : []),
-  ];
-  const probe = (path: string, period: number, failures: number) => ({
-    httpGet: { path, port: "admin" },
-    periodSeconds: period,
-    timeoutSeconds: 2,
-    failureThreshold: failures,
-  });
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: names(input).group(group), labels: labels(input, group) },
+    metadata: { name: names(input).group(group), labels: podLabels(input, group) },
     spec: {
-      replicas: input.replicas ?? 2,
-      selector: { matchLabels: labels(input, group) },
-      template: {
-        metadata: { labels: labels(input, group) },
-        spec: {
-          terminationGracePeriodSeconds:
-            Math.ceil(input.shutdownGraceMs / 1000) + PRE_STOP_SECONDS + GRACE_MARGIN_SECONDS,
-          containers: [
-            {
-              name: "weft",
-              image: input.image,
-              env: [{ name: "WEFT_GROUP", value: group }],
-              envFrom: [
-                { configMapRef: { name: names(input).config } },
-                { secretRef: { name: names(input).secret } },
-              ],
-              ports,
-              livenessProbe: probe("/livez", 10, 3),
-              readinessProbe: probe("/readyz", 5, 2),
-              startupProbe: probe("/livez", 2, 30),
-              lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SECONDS)] } } },
-              resources: {
-                requests: { cpu: "100m", memory: "128Mi" },
-                limits: { cpu: "1", memory: "512Mi" },
-              },
-              securityContext: { allowPrivilegeEscalation: false },
-            },
-          ],
-        },
-      },
+      ...(input.hpa === undefined ? { replicas: replicasOf(input) } : {}),
+      selector: { matchLabels: podLabels(input, group) },
+      template: podTemplate({
+        input,
+        group,
+        labels: podLabels(input, group),
+        configName: names(input).config,
+        secretName: names(input).secret,
+        isGateway: isGatewayGroup(input, group),
+      }),
     },
   };
 }
 
+/** True for the group that holds the service named `gateway`. */
+export function isGatewayGroup(input: K8sInput, group: string): boolean {
+  return input.groups[group]?.includes(GATEWAY_SERVICE) === true;
+}
+
 /** The Service of one group: the admin port (metrics, health), and HTTP for the gateway's group. */
 export function service(input: K8sInput, group: string): K8sObject {
-  const isGateway = input.groups[group]?.includes(GATEWAY_SERVICE) === true;
+  const isGateway = isGatewayGroup(input, group);
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: names(input).group(group), labels: labels(input, group) },
+    metadata: { name: names(input).group(group), labels: podLabels(input, group) },
     spec: {
       type: "ClusterIP",
-      selector: labels(input, group),
+      selector: podLabels(input, group),
       ports: [
         { name: "admin", port: input.adminPort, targetPort: "admin", protocol: "TCP" },
         ...(isGateway
@@ -178,9 +172,22 @@ export function service(input: K8sInput, group: string): K8sObject {
   };
 }
 
-/** The namespace, when one is asked for. */
+/**
+ * The namespace, when one is asked for: Pod Security "restricted" warns and audits (enforcing it
+ * would also refuse the NATS or PostgreSQL pods the README installs beside the app).
+ */
 export function namespace(name: string): K8sObject {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name,
+      labels: {
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      },
+    },
+  };
 }
 
 /** Every file of the output folder: file name → objects (one YAML document each). */
@@ -189,8 +196,17 @@ export function manifestFiles(input: K8sInput): Record<string, K8sObject[]> {
   if (input.namespace !== undefined) files["namespace.yaml"] = [namespace(input.namespace)];
   files["configmap.yaml"] = [configMap(input)];
   files["secret.yaml"] = [secret(input)];
-  for (const group of Object.keys(input.groups))
-    files[`${dnsName(group)}.yaml`] = [deployment(input, group), service(input, group)];
+  for (const group of Object.keys(input.groups)) {
+    const hpa = autoscaler(input, group);
+    files[`${dnsName(group)}.yaml`] = [
+      deployment(input, group),
+      service(input, group),
+      ...(replicasOf(input) > 1 ? [disruptionBudget(input, group)] : []),
+      ...(hpa === undefined ? [] : [hpa]),
+    ];
+  }
+  const gateway = Object.keys(input.groups).find((g) => isGatewayGroup(input, g));
+  files["network-policies.yaml"] = networkPolicies(input, gateway);
   return files;
 }
 

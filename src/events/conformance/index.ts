@@ -47,7 +47,7 @@ function ordersService() {
         await tx.execute(
           sql`insert into ev_orders (id, total) values (${input.orderId}, ${input.total})`,
         );
-        const published = await ctx.publish(
+        const published = await tx.publish(
           orderPlaced,
           { orderId: input.orderId, total: input.total },
           { key: input.orderId },
@@ -140,9 +140,9 @@ export function describeEventsConformance(
           place: method({ input: Order, output: z.object({ id: z.string() }) }),
         }).implement({
           async place(ctx, input) {
-            return ctx.tx(async () => {
+            return ctx.tx(async (tx) => {
               // Published (its id is older than the next events') but not committed yet.
-              const published = await ctx.publish(orderPlaced, input);
+              const published = await tx.publish(orderPlaced, input);
               held();
               await released;
               return published;
@@ -262,14 +262,23 @@ export function describeEventsConformance(
       expect(poisonAttempts).toBe(3);
       expect(good.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `g${i}`).sort());
 
-      // The same story in the app's Prometheus counters.
-      const counted = parsePrometheus(app.use(OBSERVE).metrics.render());
+      // The same story in the app's Prometheus counters (a delivery is counted once its handler
+      // returned and its inbox record was written: after the handler saw the event).
+      let counted = parsePrometheus(app.use(OBSERVE).metrics.render());
       const processed = (outcome: string) =>
         counted.value("weft_events_processed_total", {
           service: "email",
           topic: "order.placed",
           outcome,
         });
+      await until(
+        () => {
+          counted = parsePrometheus(app.use(OBSERVE).metrics.render());
+          return processed("processed") >= 10;
+        },
+        10_000,
+        "the last delivery to be counted",
+      );
       expect(counted.value("weft_events_published_total", { topic: "order.placed" })).toBe(11);
       expect(processed("processed")).toBe(10);
       expect(processed("retried")).toBe(2);

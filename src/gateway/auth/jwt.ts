@@ -8,11 +8,11 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import {
   failedPrecondition,
-  type JwtConfig,
   type Principal,
   toMilliseconds,
   type WeftError,
 } from "../../core/index.js";
+import type { JwtConfig } from "../config.js";
 import { edgeError } from "../problem.js";
 import type { JwtOptions } from "../types.js";
 
@@ -148,8 +148,34 @@ export function createJwtVerifier(settings: JwtSettings, gateway: string): JwtVe
   };
 }
 
+/** The longest `sub` claim accepted. */
+export const MAX_SUBJECT_LENGTH = 256;
+
+/**
+ * Throws 401 (TOKEN_SUBJECT_INVALID) unless `sub` is a string of 1 to {@link MAX_SUBJECT_LENGTH}
+ * characters without U+0000: the principal id every service sees, in every placement.
+ */
+function checkSubject(sub: unknown): asserts sub is string {
+  if (
+    typeof sub === "string" &&
+    sub.length > 0 &&
+    sub.length <= MAX_SUBJECT_LENGTH &&
+    !sub.includes("\u0000")
+  ) {
+    return;
+  }
+  throw edgeError(
+    401,
+    "UNAUTHENTICATED",
+    "TOKEN_SUBJECT_INVALID",
+    `the bearer token's sub claim must be a string of 1 to ${MAX_SUBJECT_LENGTH} characters`,
+    { headers: { "www-authenticate": 'Bearer error="invalid_token"' } },
+  );
+}
+
 /** The principal a verified token names. */
 function principalOf(payload: JWTPayload): Principal {
+  checkSubject(payload.sub);
   const scopes = new Set<string>();
   const add = (value: unknown) => {
     if (typeof value === "string") {
@@ -160,7 +186,7 @@ function principalOf(payload: JWTPayload): Principal {
   };
   add(payload.scope);
   add(payload.scp);
-  return { id: payload.sub as string, kind: "user", scopes: [...scopes], claims: payload };
+  return { id: payload.sub, kind: "user", scopes: [...scopes], claims: payload };
 }
 
 function tokenError(e: unknown): WeftError {

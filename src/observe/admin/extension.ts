@@ -1,5 +1,5 @@
 /**
- * The admin server as an app extension: it listens (on `config.admin`: 127.0.0.1:9464 by default)
+ * The admin server as an app extension: it listens (on the admin config slice: 127.0.0.1:9464 by default)
  * as soon as the app starts, so `/livez` answers during start and `/readyz` says "not ready" until
  * the app serves; it keeps answering while the app drains (`/readyz` then 503) and closes last.
  * Other modules add routes and readiness checks through `app.use(ADMIN)`.
@@ -20,6 +20,7 @@ import {
   failedPrecondition,
 } from "../../core/index.js";
 import type { Observability } from "../observability.js";
+import { ADMIN_CONFIG } from "./config.js";
 import type { HealthCheck } from "./health.js";
 import {
   type AdminHandler,
@@ -74,6 +75,7 @@ export function adminExtension(options: AdminExtensionOptions): AppExtension & A
   let routed = false;
   const extension: AppExtension & AdminServer = {
     name: "admin",
+    configSlices: [ADMIN_CONFIG],
     get url() {
       return listener?.url;
     },
@@ -98,7 +100,7 @@ export function adminExtension(options: AdminExtensionOptions): AppExtension & A
         const manager = options.workflows;
         if (manager !== undefined) addWorkflowRoutes(router, () => manager(app));
       }
-      const { host, port, token } = app.config.admin;
+      const { host, port, token } = app.config.get(ADMIN_CONFIG);
       listener = await listenAdmin({
         host,
         port,

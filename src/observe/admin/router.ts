@@ -2,9 +2,12 @@
  * The admin server's routes: a method, a path pattern (`/api/traces/:traceId`, or a trailing `*`
  * for everything below a prefix) and a handler that returns JSON, text, or takes the response over
  * (Server-Sent Events). When several patterns match, the one with more literal segments wins.
+ * A path that is not valid percent-encoding, or has a segment longer than the gateway allows,
+ * is refused with INVALID_ARGUMENT (400).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { alreadyExists, invalidArgument } from "../../core/index.js";
+import { pathProblem } from "../../core/path-limits.js";
 
 /** HTTP methods admin routes answer. */
 export type AdminMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -109,15 +112,12 @@ export class AdminRouter {
     });
   }
 
-  /** Finds the route for a request (or the methods the path allows). */
+  /** Finds the route for a request (or the methods the path allows); INVALID_ARGUMENT for a bad path. */
   match(method: string, path: string): RouteMatch {
-    let parts: string[];
-    try {
-      parts = split(path);
-      for (const part of parts) decodeURIComponent(part);
-    } catch {
-      return { route: undefined, allowed: [] };
-    }
+    // Bad percent-encoding or an overlong segment is the client's mistake (400), not a 404.
+    const problem = pathProblem(path);
+    if (problem !== undefined) throw problem;
+    const parts = split(path);
     let best: { route: AdminRoute; params: Record<string, string>; score: number } | undefined;
     const allowed = new Set<AdminMethod>();
     for (const route of this.routes) {

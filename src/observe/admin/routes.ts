@@ -7,6 +7,7 @@ import { type App, invalidArgument, notFound } from "../../core/index.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics/exposition.js";
 import type { Observability } from "../observability.js";
 import { weftVersion } from "../version.js";
+import { ADMIN_CONFIG } from "./config.js";
 import { type HealthCheck, readiness } from "./health.js";
 import type { AdminRouter } from "./router.js";
 import { isAuthorized } from "./server.js";
@@ -38,7 +39,7 @@ export function addBuiltInRoutes(router: AdminRouter, options: BuiltInRoutesOpti
   router.add("GET", "/livez", () => ({ json: { status: "alive" } }), { public: true });
   const ready = async (request: { raw: { headers: { authorization?: string } } }) => {
     const result = await readiness(app, checks);
-    const token = app.config.admin.token;
+    const token = app.config.get(ADMIN_CONFIG).token;
     // Probes are public; why a check failed (hosts, driver messages) is shown only to the operator.
     const detailed = token === undefined || isAuthorized(request.raw.headers.authorization, token);
     const body = detailed

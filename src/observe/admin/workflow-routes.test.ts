@@ -143,6 +143,39 @@ describe("workflow routes", () => {
       body: { id, cancel: "requested" },
     });
     expect((await workflows(app).result(id)).status).toBe("cancelled");
+    // A finished run is refused, naming its status.
+    expect(await call("POST", `/api/workflows/${id}/cancel`)).toMatchObject({
+      status: 409,
+      body: { code: "FAILED_PRECONDITION", reason: "RUN_FINISHED" },
+    });
+    const done = await workflows(app).start(flaky, {});
+    expect((await workflows(app).result(done.id)).status).toBe("completed");
+    const refused = await call("POST", `/api/workflows/${done.id}/cancel`);
+    expect(refused).toMatchObject({ status: 409, body: { reason: "RUN_FINISHED" } });
+    expect(refused.body.detail ?? refused.body.message).toContain("is completed");
+  });
+
+  it("takes run ids up to 200 characters; a bad percent-encoding is a 400", async () => {
+    const long = "r".repeat(200);
+    const { id } = await workflows(app).start(sleeper, {}, { id: long });
+    expect(id).toBe(long);
+    expect(await call("GET", `/api/workflows/${long}`)).toMatchObject({
+      status: 200,
+      body: { id: long, workflow: "sleeper" },
+    });
+    expect(await call("GET", `/api/workflows/${"x".repeat(150)}`)).toMatchObject({
+      status: 404,
+      body: { reason: "RUN_NOT_FOUND" },
+    });
+    expect(await call("GET", "/api/workflows/a%zzb")).toMatchObject({
+      status: 400,
+      body: { code: "INVALID_ARGUMENT", reason: "PATH_NOT_DECODABLE" },
+    });
+    expect(await call("GET", `/api/workflows/${"x".repeat(1025)}`)).toMatchObject({
+      status: 400,
+      body: { reason: "PATH_SEGMENT_TOO_LONG" },
+    });
+    await workflows(app).cancel(id);
   });
 
   it("answers bad filters and unknown runs with a structured error", async () => {

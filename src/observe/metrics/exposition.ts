@@ -2,7 +2,25 @@
  * The Prometheus text exposition format (version 0.0.4), written by hand: it is a few lines of
  * escaping and number formatting, and no metrics library is a dependency of Weft.
  */
-import type { MetricFamily } from "./registry.js";
+
+/** The stored state of one metric, for rendering. */
+export interface MetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: "counter" | "gauge" | "histogram";
+  readonly labels: readonly string[];
+  readonly buckets: readonly number[];
+  readonly series: Map<string, SeriesState>;
+}
+
+/** One series: its label values and numbers. */
+export interface SeriesState {
+  readonly values: readonly string[];
+  value: number;
+  /** Histograms: count per bucket (not cumulative), the last one for +Inf. */
+  readonly counts: Float64Array | undefined;
+  count: number;
+}
 
 /** The content type of {@link renderMetric}'s output. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -11,7 +11,7 @@
  * ```
  */
 import { alreadyExists, invalidArgument } from "../../core/index.js";
-import { renderMetric } from "./exposition.js";
+import { type MetricFamily, renderMetric, type SeriesState } from "./exposition.js";
 
 /** Label values by label name. A label left out counts as the empty string. */
 export type LabelValues = Readonly<Record<string, string>>;
@@ -73,25 +73,6 @@ export interface Metrics {
 export const DEFAULT_BUCKETS: readonly number[] = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
-
-/** The stored state of one metric, for rendering. */
-export interface MetricFamily {
-  readonly name: string;
-  readonly help: string;
-  readonly type: "counter" | "gauge" | "histogram";
-  readonly labels: readonly string[];
-  readonly buckets: readonly number[];
-  readonly series: Map<string, SeriesState>;
-}
-
-/** One series: its label values and numbers. */
-export interface SeriesState {
-  readonly values: readonly string[];
-  value: number;
-  /** Histograms: count per bucket (not cumulative), the last one for +Inf. */
-  readonly counts: Float64Array | undefined;
-  count: number;
-}
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

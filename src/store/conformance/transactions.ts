@@ -1,4 +1,4 @@
-/** Conformance: commit, rollback, nesting, serialization of concurrent transactions, close. */
+/** Conformance: commit, rollback, explicit nesting, no ambient joining, serialization, close. */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { expect, it } from "vitest";
 import { sql } from "../sql.js";
@@ -79,12 +79,12 @@ export function transactionTests(h: Harness): void {
     expect(await store.query(sql`select n from items where id = 1`)).toEqual([{ n: 50 }]);
   });
 
-  it("runs a nested transaction as a savepoint: its failure rolls back only its writes", async () => {
+  it("runs tx.transaction as a savepoint: its failure rolls back only its writes", async () => {
     const { store } = h();
     await createItems(store);
     await store.transaction(async (tx) => {
       await insert(tx, 1, "outer-before");
-      const inner = await store
+      const inner = await tx
         .transaction(async (tx2) => {
           await insert(tx2, 2, "inner");
           await insert(tx2, 3, "outer-before"); // unique violation inside the savepoint
@@ -97,15 +97,15 @@ export function transactionTests(h: Harness): void {
     expect(rows.map((r) => r.name)).toEqual(["outer-before", "outer-after"]);
   });
 
-  it("rolls back a committed nested transaction with its outer one", async () => {
+  it("rolls back a committed tx.transaction with its outer one", async () => {
     const { store } = h();
     await createItems(store);
     await store
-      .transaction(async () => {
-        await store.transaction((tx) => insert(tx, 1, "inner"));
+      .transaction(async (tx) => {
+        await tx.transaction((inner) => insert(inner, 1, "inner"));
         await Promise.all([
-          store.transaction((tx) => insert(tx, 2, "a")),
-          store.transaction((tx) => insert(tx, 3, "b")),
+          tx.transaction((inner) => insert(inner, 2, "a")),
+          tx.transaction((inner) => inner.transaction((deeper) => insert(deeper, 3, "b"))),
         ]);
         throw new Error("outer fails");
       })
@@ -113,17 +113,39 @@ export function transactionTests(h: Harness): void {
     expect(await countRows(store, "items")).toBe(0);
   });
 
-  it("makes store.query/execute inside fn part of the transaction", async () => {
+  it("never joins an open transaction: store.transaction started inside fn is its own", async () => {
     const { store } = h();
     await createItems(store);
+    let own: Promise<unknown> | undefined;
     await store
-      .transaction(async () => {
-        await store.execute(sql`insert into items (id, name) values (1, 'joined')`);
-        expect(await countRows(store, "items")).toBe(1);
+      .transaction(async (tx) => {
+        await insert(tx, 1, "outer");
+        // Not awaited here: on SQLite it waits for this transaction to end (awaiting it would
+        // deadlock); on PostgreSQL it runs beside it on another connection.
+        own = store.transaction((other) => insert(other, 2, "own"));
+        own.catch(() => {});
+        throw new Error("outer fails");
+      })
+      .catch(() => {});
+    await own;
+    const rows = await store.query<{ name: string }>(sql`select name from items order by id`);
+    expect(rows.map((r) => r.name)).toEqual(["own"]);
+  });
+
+  it("keeps store.execute out of a transaction open beside it", async () => {
+    const { store } = h();
+    await createItems(store);
+    let own: Promise<unknown> | undefined;
+    await store
+      .transaction(async (tx) => {
+        await insert(tx, 1, "outer");
+        own = store.execute(sql`insert into items (id, name) values (2, 'autocommit')`);
+        own.catch(() => {});
         throw new Error("undo");
       })
       .catch(() => {});
-    expect(await countRows(store, "items")).toBe(0);
+    await own;
+    expect(await countRows(store, "items")).toBe(1);
   });
 
   it("runs fn in its caller's async context, even when queued", async () => {

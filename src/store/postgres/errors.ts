@@ -2,7 +2,9 @@
  * Maps pg errors to Weft errors: connection refused, dropped or shut down → UNAVAILABLE;
  * serialization failure and deadlock → ABORTED `STORE_CONFLICT`, lock timeout → ABORTED
  * `STORE_BUSY` (all retryable); unique violation → ALREADY_EXISTS with the constraint named;
- * anything else → INTERNAL with the pg error as cause and its SQLSTATE in metadata.
+ * text PostgreSQL cannot hold (U+0000, an invalid byte sequence) → INVALID_ARGUMENT
+ * `STORE_INVALID_TEXT`, which says nothing ran (SQLite stores such text: the gateway refuses it
+ * before any store sees it, so both answer alike); anything else → INTERNAL with the pg error as cause and its SQLSTATE in metadata.
  */
 import { isWeftError, WeftError } from "../../core/index.js";
 import {
@@ -60,6 +62,14 @@ export function mapPgError(e: unknown, mayHaveRun = false): WeftError {
     table?: string;
   };
   switch (code) {
+    case "22021": // character_not_in_repertoire: U+0000 or invalid UTF-8 in text
+    case "22P05": // untranslatable_character: \u0000 in jsonb
+      return new WeftError(
+        "INVALID_ARGUMENT",
+        "STORE_INVALID_TEXT",
+        "PostgreSQL cannot store this text (it holds U+0000 or is not valid UTF-8)",
+        { cause: e, mayHaveRun: false, metadata: { driverCode: code } },
+      );
     case "23505":
       return uniqueViolation(constraint ?? "unknown", e, table);
     case "40001":

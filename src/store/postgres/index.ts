@@ -21,7 +21,7 @@ import { loadDriver } from "../driver.js";
 import { checkIsolation, storeClosed } from "../errors.js";
 import { InFlight } from "../in-flight.js";
 import { runMigrations } from "../migrate.js";
-import { createTxContext, currentScope, type TxScope } from "../scope.js";
+import type { TxScope } from "../scope.js";
 import { type SqlFragment, sql } from "../sql.js";
 import type { Isolation, Row, Store, TransactionOptions, Tx } from "../types.js";
 import { mapPgError } from "./errors.js";
@@ -136,48 +136,33 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // the client's lifetime, that 'error' event would crash the process. The failure shows on the
   // client's next query instead (and the connection is then destroyed).
   pool.on("connect", (client) => client.on("error", () => {}));
-  const context = createTxContext();
-  const sessions = new Sessions(pool, context);
+  const sessions = new Sessions(pool);
   const inFlight = new InFlight();
   const listener = new Listener(() => new pg.Client(config), onError);
   let closing: Promise<void> | undefined;
   const ensureOpen = () => {
     if (closing !== undefined) throw storeClosed();
   };
-  const inTransaction = () => {
-    if (currentScope(context) === undefined) return;
-    throw failedPrecondition("STORE_MIGRATE_IN_TRANSACTION", "migrate cannot run in a transaction");
-  };
 
   const store: PostgresStore = {
     dialect: "postgres",
     schema,
     async transaction<T>(fn: (tx: Tx) => Promise<T>, txOptions: TransactionOptions = {}) {
-      const scope = currentScope(context);
-      if (scope !== undefined) return scope.nested(fn);
       ensureOpen();
       checkIsolation(txOptions.isolation);
       const begin = BEGIN[txOptions.isolation ?? "read committed"];
       return inFlight.track(() => sessions.transaction((s) => fn(s.tx), begin));
     },
-    inTransaction() {
-      return currentScope(context) !== undefined;
-    },
     async query<R = Row>(statement: SqlFragment): Promise<R[]> {
-      const scope = currentScope(context);
-      if (scope !== undefined) return scope.tx.query<R>(statement);
       ensureOpen();
       return (await inFlight.track(() => sessions.autocommit(statement))).rows as R[];
     },
     async execute(statement: SqlFragment) {
-      const scope = currentScope(context);
-      if (scope !== undefined) return scope.tx.execute(statement);
       ensureOpen();
       const { rowCount } = await inFlight.track(() => sessions.autocommit(statement));
       return { rowCount };
     },
     async migrate(migrations, migrateOptions) {
-      inTransaction();
       ensureOpen();
       const lockedTransaction = <T>(fn: (scope: TxScope) => Promise<T>) =>
         sessions.transaction(async (scope) => {

@@ -6,8 +6,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client, Notification } from "pg";
 import type { WeftError } from "../../core/index.js";
+import { exponentialBackoff } from "../../resilience/backoff.js";
 import { assertIdentifier, sql } from "../sql.js";
 import { mapPgError } from "./errors.js";
+
+/** Waits between reconnects: 100 ms doubling up to 5 s, each between half and all of that. */
+const reconnectBackoff = exponentialBackoff({ initial: 100, max: 5000, jitter: "equal" });
 
 /** Options of `listen`. */
 export interface ListenOptions {
@@ -107,7 +111,7 @@ export class Listener {
     if (this.client !== client) return;
     this.client = undefined;
     for (let attempt = 0; !this.closed; attempt++) {
-      await sleep(Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random()));
+      await sleep(reconnectBackoff(attempt + 1));
       if (this.closed) return;
       try {
         await this.connect();

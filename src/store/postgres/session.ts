@@ -3,7 +3,6 @@
  * connection that failed is destroyed, never returned to the pool; a COMMIT that fails on a
  * broken connection is UNAVAILABLE with `mayHaveRun` (it may have committed).
  */
-import type { AsyncLocalStorage } from "node:async_hooks";
 import type { Pool, PoolClient, QueryResult } from "pg";
 import { failedPrecondition } from "../../core/index.js";
 import { checkNotTransactionControl } from "../errors.js";
@@ -33,10 +32,7 @@ function connectionOf(client: PoolClient): Connection {
 
 /** Runs work on pooled connections. */
 export class Sessions {
-  constructor(
-    private readonly pool: Pool,
-    private readonly context: AsyncLocalStorage<TxScope>,
-  ) {}
+  constructor(private readonly pool: Pool) {}
 
   private async checkout(): Promise<PoolClient> {
     try {
@@ -62,7 +58,7 @@ export class Sessions {
     try {
       const connection = connectionOf(client);
       await connection.exec(begin);
-      const scope = new TxScope(connection, "postgres", this.context);
+      const scope = new TxScope(connection, "postgres");
       let value: T;
       try {
         value = await scope.run(() => fn(scope));

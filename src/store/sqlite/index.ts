@@ -24,7 +24,7 @@ import { loadDriver } from "../driver.js";
 import { checkIsolation, checkNotTransactionControl, storeClosed } from "../errors.js";
 import { InFlight } from "../in-flight.js";
 import { runMigrations } from "../migrate.js";
-import { type Connection, createTxContext, currentScope } from "../scope.js";
+import type { Connection } from "../scope.js";
 import { renderSql, type SqlFragment } from "../sql.js";
 import type { ExecuteResult, Row, Store } from "../types.js";
 import { mapSqliteError } from "./errors.js";
@@ -116,10 +116,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
   const { db, readerDb } = await openConnections(Driver, path, busyTimeoutMs);
   const statements = new StatementCache(db, statementCacheSize);
   const reads = new StatementCache(readerDb, statementCacheSize);
-  const context = createTxContext();
   const writer = new Writer({
     connection: connectionOf(db, statements),
-    context,
     inTransaction: () => db.inTransaction,
     busyTimeoutMs,
     groupCommit,
@@ -137,18 +135,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     dialect: "sqlite",
     path,
     async transaction(fn, txOptions) {
-      const scope = currentScope(context);
-      if (scope !== undefined) return scope.nested(fn);
       ensureOpen();
       checkIsolation(txOptions?.isolation);
       return writer.enqueue((s) => fn(s.tx));
     },
-    inTransaction() {
-      return currentScope(context) !== undefined;
-    },
     async query<R = Row>(statement: SqlFragment): Promise<R[]> {
-      const scope = currentScope(context);
-      if (scope !== undefined) return scope.tx.query<R>(statement);
       ensureOpen();
       const { text, values } = renderSql(statement, "sqlite");
       checkNotTransactionControl(text);
@@ -156,18 +147,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
       return writer.enqueue((s) => s.tx.query<R>(statement));
     },
     async execute(statement: SqlFragment): Promise<ExecuteResult> {
-      const scope = currentScope(context);
-      if (scope !== undefined) return scope.tx.execute(statement);
       ensureOpen();
       return writer.enqueue((s) => s.tx.execute(statement));
     },
     async migrate(migrations, migrateOptions) {
-      if (currentScope(context) !== undefined) {
-        throw failedPrecondition(
-          "STORE_MIGRATE_IN_TRANSACTION",
-          "migrate cannot run inside a transaction",
-        );
-      }
       ensureOpen();
       const driver = { dialect: "sqlite" as const, lockedTransaction: writer.enqueue.bind(writer) };
       return inFlight.track(() => runMigrations(driver, migrations, migrateOptions));

@@ -11,7 +11,6 @@
  * failed COMMIT fails every member. A transaction joins only while the batch is younger than
  * {@link GROUP_WINDOW_MS}, which bounds the extra latency of the first one.
  */
-import { type AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { aborted } from "../../core/index.js";
 import { type Connection, TxScope } from "../scope.js";
@@ -31,7 +30,6 @@ interface Job {
 /** What the writer needs from its store. */
 export interface WriterOptions {
   readonly connection: Connection;
-  readonly context: AsyncLocalStorage<TxScope>;
   /** Whether the connection has an open transaction (better-sqlite3's `inTransaction`). */
   readonly inTransaction: () => boolean;
   readonly busyTimeoutMs: number;
@@ -59,13 +57,21 @@ export class Writer {
   constructor(private readonly options: WriterOptions) {}
 
   /**
-   * Queues `fn` as a transaction and resolves with its result once committed. `fn` runs in the
-   * caller's async context (trace, logger), not in the context of whoever started the queue.
+   * Queues `fn` as a transaction and resolves with its result once committed. `fn` runs as a
+   * continuation of the caller's own promise (so in the caller's async context: its trace, its
+   * logger), not in the context of whoever happened to start the queue.
    */
   enqueue<T>(fn: (scope: TxScope) => Promise<T>): Promise<T> {
-    const bound = AsyncResource.bind((scope: TxScope) => scope.run(() => fn(scope)));
+    let turn: (scope: TxScope) => void = () => {};
+    const ran = new Promise<TxScope>((resolve) => {
+      turn = resolve;
+    }).then((scope) => scope.run(() => fn(scope)));
+    const start = (scope: TxScope) => {
+      turn(scope);
+      return ran;
+    };
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn: bound, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ fn: start, resolve: resolve as (value: unknown) => void, reject });
       this.draining ??= this.drain();
     });
   }
@@ -98,8 +104,8 @@ export class Writer {
 
   /** Runs one job inside the open transaction; a savepoint isolates it unless it is alone. */
   private async runJob(job: Job, savepoint: string | undefined): Promise<[boolean, unknown]> {
-    const { connection, context } = this.options;
-    const scope = new TxScope(connection, "sqlite", context);
+    const { connection } = this.options;
+    const scope = new TxScope(connection, "sqlite");
     try {
       if (savepoint !== undefined) await connection.exec(`SAVEPOINT ${savepoint}`);
       const value = await job.fn(scope);

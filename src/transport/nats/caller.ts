@@ -3,6 +3,9 @@
  * a `request()` (and its subscription and timer) per call. Replies are matched by the last
  * subject token. A sweep drops entries whose deadline has passed (the runtime already answered
  * the caller); a lost connection fails every pending call with UNAVAILABLE `mayHaveRun: true`.
+ * A call its caller cancels is cancelled at the callee too: a cancel message naming the call's
+ * reply subject goes to every replica of the service, and the one serving it aborts its signal.
+ * While disconnected, calls fail at once with UNAVAILABLE `NOT_CONNECTED`, saying since when.
  */
 import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import {
@@ -15,9 +18,16 @@ import {
   unavailable,
   type WeftError,
 } from "../../core/index.js";
+import {
+  cancelSubject,
+  inboxPrefix,
+  methodSubject,
+  replySubject,
+  replyToken,
+  replyWildcard,
+} from "../subjects.js";
 import { decodeResponse, encodeRequest, encodeRequestText } from "./frame.js";
 import { contextFields } from "./headers.js";
-import { methodSubject } from "./subjects.js";
 
 interface Pending {
   resolve(value: unknown): void;
@@ -27,6 +37,8 @@ interface Pending {
   startedAt: number;
   /** Bytes of the request frame. */
   sent: number;
+  /** Sends the cancel message when the caller's context is aborted. */
+  onAbort: () => void;
 }
 
 /** Who answered a call, reported to an observer (tests, topology). */
@@ -45,24 +57,46 @@ export class Caller {
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
   private readonly sweeper: NodeJS.Timeout;
-  connected = true;
+  /** When the connection was lost (`Date.now()`), or undefined while connected. */
+  private disconnectedAt: number | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly host: TransportHost,
     private readonly observer: ((o: CallObservation) => void) | undefined,
   ) {
-    this.prefix = createInbox();
-    nc.subscribe(`${this.prefix}.*`, { callback: (_err, msg) => this.onReply(msg) });
+    this.prefix = createInbox(inboxPrefix(host.app));
+    nc.subscribe(replyWildcard(this.prefix), { callback: (_err, msg) => this.onReply(msg) });
     this.sweeper = setInterval(() => this.sweep(), 1000);
     this.sweeper.unref();
   }
 
+  /** True while the connection is up (as the connection's status events last said). */
+  get connected(): boolean {
+    return this.disconnectedAt === undefined;
+  }
+
+  /** The connection was lost: fail calls waiting for replies, refuse new ones until reconnected. */
+  disconnected(): void {
+    this.disconnectedAt ??= Date.now();
+    this.failPending("the connection to NATS was lost");
+  }
+
+  /** The connection is back. */
+  reconnected(): void {
+    this.disconnectedAt = undefined;
+  }
+
   call(ctx: CallContext, input: unknown): Promise<unknown> {
     const where = `${ctx.service}.${ctx.method}`;
-    if (!this.connected || this.nc.isClosed() || this.nc.isDraining()) {
+    if (this.disconnectedAt !== undefined || this.nc.isClosed() || this.nc.isDraining()) {
+      // `disconnectedMs` lets retries wait out a failover but not hold calls through an outage.
+      const since = this.disconnectedAt ?? Date.now();
       return Promise.reject(
-        unavailable("NOT_CONNECTED", `${where}: not connected to NATS`, { mayHaveRun: false }),
+        unavailable("NOT_CONNECTED", `${where}: not connected to NATS`, {
+          mayHaveRun: false,
+          metadata: { disconnectedMs: String(Date.now() - since) },
+        }),
       );
     }
     const id = (++this.seq).toString(36);
@@ -104,7 +138,17 @@ export class Caller {
         ),
       );
     }
+    const reply = replySubject(this.prefix, id);
+    let subject: string;
+    try {
+      subject = methodSubject(this.host.app, ctx.service, ctx.method);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const signal = ctx.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
+      const onAbort = () => this.cancel(ctx, reply, signal.reason);
       this.pending.set(id, {
         resolve,
         reject,
@@ -112,13 +156,13 @@ export class Caller {
         ctx,
         startedAt: performance.now(),
         sent: frame.length,
+        onAbort,
       });
+      signal.addEventListener("abort", onAbort, { once: true });
       try {
-        this.nc.publish(methodSubject(this.host.app, ctx.service, ctx.method), frame, {
-          reply: `${this.prefix}.${id}`,
-        });
+        this.nc.publish(subject, frame, { reply });
       } catch (e) {
-        this.pending.delete(id);
+        this.forget(id);
         reject(
           unavailable("PUBLISH_FAILED", `${where}: ${(e as Error).message}`, { mayHaveRun: false }),
         );
@@ -126,11 +170,33 @@ export class Caller {
     });
   }
 
-  private onReply(msg: Msg): void {
-    const id = msg.subject.slice(this.prefix.length + 1);
+  /**
+   * The caller's context was aborted while the call waited: tell the replica serving it (any of
+   * them may). A passed deadline needs no message: the callee has the same deadline.
+   */
+  private cancel(ctx: CallContext, reply: string, reason: unknown): void {
+    this.forget(replyToken(this.prefix, reply))?.reject(reason as WeftError);
+    if ((reason as WeftError | undefined)?.code === "DEADLINE_EXCEEDED") return;
+    if (this.disconnectedAt !== undefined || this.nc.isClosed()) return;
+    try {
+      this.nc.publish(cancelSubject(this.host.app, ctx.service, ctx.method), reply);
+    } catch (e) {
+      this.host.logger.warn({ err: e, service: ctx.service }, "could not send a cancellation");
+    }
+  }
+
+  /** Stops waiting for a call's reply. */
+  private forget(id: string): Pending | undefined {
     const p = this.pending.get(id);
-    if (p === undefined) return; // the caller stopped waiting (deadline): a late reply
+    if (p === undefined) return undefined;
     this.pending.delete(id);
+    p.ctx.signal.removeEventListener("abort", p.onAbort);
+    return p;
+  }
+
+  private onReply(msg: Msg): void {
+    const p = this.forget(replyToken(this.prefix, msg.subject));
+    if (p === undefined) return; // the caller stopped waiting (deadline, cancel): a late reply
     const { ctx } = p;
     // For the call's span: what it weighed on the wire, both ways (headers not counted).
     notePayloadBytes(ctx, p.sent + msg.data.length);
@@ -177,7 +243,7 @@ export class Caller {
 
   private sweep(): void {
     const now = Date.now();
-    for (const [id, p] of this.pending) if (p.deadline <= now) this.pending.delete(id);
+    for (const [id, p] of this.pending) if (p.deadline <= now) this.forget(id);
   }
 
   /**
@@ -188,7 +254,7 @@ export class Caller {
   failPending(reason: string, only: "all" | "idempotent" = "all"): void {
     for (const [id, p] of this.pending) {
       if (only === "idempotent" && !p.ctx.idempotent) continue;
-      this.pending.delete(id);
+      this.forget(id);
       p.reject(
         unavailable("CONNECTION_LOST", `${p.ctx.service}.${p.ctx.method}: ${reason}`, {
           mayHaveRun: true,

@@ -9,13 +9,18 @@ import {
   type NodeConnectionOptions,
   nkeyAuthenticator,
 } from "@nats-io/transport-node";
-import type { NatsAuthConfig } from "../../core/index.js";
+import { inboxPrefix } from "../subjects.js";
+import type { NatsAuthConfig } from "./config.js";
 
-/** Builds NATS connection options from a servers list and Weft's NATS auth config. */
+/**
+ * Builds NATS connection options from a servers list and Weft's NATS auth config. With `app`,
+ * replies come to the app's own inboxes (`_INBOX.weft.<app>.…`, see the subject registry).
+ */
 export function connectionOptions(
   servers: string | readonly string[],
   auth: Partial<NatsAuthConfig> = {},
   name?: string,
+  app?: string,
 ): NodeConnectionOptions {
   const list = (typeof servers === "string" ? servers.split(",") : [...servers])
     .map((s) => s.trim())
@@ -29,6 +34,7 @@ export function connectionOptions(
     maxPingOut: 3,
     timeout: 5_000,
     ...(name === undefined ? {} : { name }),
+    ...(app === undefined ? {} : { inboxPrefix: inboxPrefix(app) }),
   };
   if (auth.token !== undefined) options.token = auth.token;
   if (auth.user !== undefined) options.user = auth.user;

@@ -5,6 +5,7 @@
  * UNAVAILABLE; while it is frozen they fail at their deadline, never hang; all recover after.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Logger } from "../../core/index.js";
 import { retry } from "../../resilience/index.js";
 import { type PrivateNats, startPrivateNats } from "../../testing/private-nats.js";
 import { unreachable } from "../../testing/services.js";
@@ -34,7 +35,10 @@ describe.skipIf(skip)("NATS server faults (private server)", () => {
   });
 
   /** The echo app's back group served here, and a client with the given resilience. */
-  async function start(resilience?: Parameters<typeof startNatsApp>[1]["resilience"]) {
+  async function start(
+    resilience?: Parameters<typeof startNatsApp>[1]["resilience"],
+    logger?: Logger,
+  ) {
     const name = uniqueName("faults");
     const server = await startNatsApp(createEchoApp(), { name, servers: nats.url, group: "back" });
     const client = await startNatsApp(createEchoApp(), {
@@ -42,6 +46,7 @@ describe.skipIf(skip)("NATS server faults (private server)", () => {
       servers: nats.url,
       clientOnly: true,
       ...(resilience === undefined ? {} : { resilience }),
+      ...(logger === undefined ? {} : { logger }),
     });
     return { server, client, echo: client.app.client(echo) };
   }
@@ -112,6 +117,58 @@ describe.skipIf(skip)("NATS server faults (private server)", () => {
       "after-5",
     ]);
   }, 60_000);
+
+  it("fails calls at once with NOT_CONNECTED during an outage under load (default retries), and logs it", async () => {
+    const lines: { level: string; msg: string }[] = [];
+    const log =
+      (level: string) =>
+      (a: unknown, b?: string): void => {
+        lines.push({ level, msg: typeof a === "string" ? a : (b ?? "") });
+      };
+    const logger: Logger = {
+      trace: log("trace"),
+      debug: log("debug"),
+      info: log("info"),
+      warn: log("warn"),
+      error: log("error"),
+      fatal: log("fatal"),
+      child: () => logger,
+    };
+    // The weft defaults (retries, circuit breaker), as an app would have them.
+    const s = await start(undefined, logger);
+    const deadlineMs = 60_000;
+    const load = runLoad(3000, 8, (i) =>
+      s.echo.say({ text: `call-${i}` }, { timeout: deadlineMs }),
+    );
+    await waitFor(() => load.done >= 200, "200 calls are done");
+    await nats.kill(0);
+    const killedAt = Date.now();
+    // Held calls would finish only at their deadlines: a minute each, 8 at a time.
+    const outcomes = await load.finished;
+    const elapsed = Date.now() - killedAt;
+    const failed = outcomes.filter((o) => !o.ok);
+    console.log(
+      `outage under load: ${failed.length} calls failed in ${elapsed} ms: ${JSON.stringify(failureSummary(outcomes))}`,
+    );
+    expect(elapsed).toBeLessThan(deadlineMs / 2);
+    const last = failed.at(-1);
+    expect(last?.ok === false && last.error).toMatchObject({
+      code: "UNAVAILABLE",
+      reason: "NOT_CONNECTED",
+      mayHaveRun: false,
+    });
+    expect(lines).toContainEqual({
+      level: "warn",
+      msg: expect.stringMatching(/lost the connection to NATS/),
+    });
+    await nats.start(0);
+    await waitFor(
+      () => lines.some((l) => l.level === "info" && /reconnected to NATS/.test(l.msg)),
+      "the reconnect is logged",
+      30_000,
+    );
+    expect((await s.echo.say({ text: "back" })).text).toBe("back");
+  }, 90_000);
 
   it("fails calls within their deadline while the server is paused, and recovers after resume", async () => {
     // The weft defaults (retries, circuit breaker), as an app would have them.

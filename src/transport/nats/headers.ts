@@ -87,7 +87,9 @@ export function parseContext(
 ): CallHeaders {
   let timeoutMs: number | undefined;
   if (f.timeoutMs !== "") {
-    if (!/^\d{1,12}$/.test(f.timeoutMs))
+    // Any whole number: 0 or less is a deadline already gone, a huge one is cut to the app's
+    // maxCallTimeout (both decided where every placement's calls arrive, Runtime.accept).
+    if (!/^-?\d{1,20}$/.test(f.timeoutMs))
       throw bad(H.timeout, "must be a whole number of milliseconds");
     timeoutMs = Number(f.timeoutMs);
   }

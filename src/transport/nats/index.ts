@@ -6,8 +6,10 @@
  *
  * Remote semantics, honestly: a call can fail after the callee ran (`mayHaveRun: true`); no
  * responders is UNAVAILABLE at once (`mayHaveRun: false`); while disconnected, calls fail fast
- * with UNAVAILABLE and the connection keeps reconnecting; when a server of the cluster is lost,
- * idempotent calls in flight fail with UNAVAILABLE (`mayHaveRun: true`) so retries resend them.
+ * with UNAVAILABLE `NOT_CONNECTED` (logged, and the connection keeps reconnecting); when a server
+ * of the cluster is lost, idempotent calls in flight fail with UNAVAILABLE (`mayHaveRun: true`) so
+ * retries resend them; a cancelled call is cancelled at the replica serving it. Subjects come
+ * from the subject registry (`../subjects.ts`); replies use the app's own inbox prefix.
  *
  * @example
  * ```ts
@@ -17,19 +19,26 @@
  * (`createApp` from `weft` does this by itself when `WEFT_NATS_URL` is set.)
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  type NatsAuthConfig,
-  type Transport,
-  type TransportHost,
-  unavailable,
-} from "../../core/index.js";
+import { type Logger, type Transport, type TransportHost, unavailable } from "../../core/index.js";
 import { Caller, type CallObservation } from "./caller.js";
+import type { NatsAuthConfig } from "./config.js";
 import { connectionOptions } from "./connection.js";
 import { Responder } from "./responder.js";
 
+export {
+  type AppSubjects,
+  appSubjects,
+  cancelSubject,
+  eventSubject,
+  inboxPrefix,
+  methodSubject,
+  serviceQueue,
+  serviceSubject,
+  streamName,
+} from "../subjects.js";
 export type { CallObservation } from "./caller.js";
+export { NATS_CONFIG, type NatsAuthConfig, type NatsConfig } from "./config.js";
 export { H as NATS_HEADERS } from "./headers.js";
-export { methodSubject, serviceQueue, serviceSubject } from "./subjects.js";
 
 /** Options of {@link createNatsTransport}. */
 export interface NatsTransportOptions {
@@ -62,16 +71,24 @@ export function createNatsTransport(options: NatsTransportOptions): NatsTranspor
   let responder: Responder | undefined;
   const events: Record<string, number> = {};
 
-  const watch = async (conn: NatsConnection) => {
+  const watch = async (conn: NatsConnection, logger: Logger) => {
     for await (const status of conn.status()) {
       events[status.type] = (events[status.type] ?? 0) + 1;
       options.onStatus?.({ type: status.type });
+      // Logged at the default level: while disconnected every remote call fails.
+      if (status.type === "disconnect") {
+        logger.warn(
+          { server: status.server },
+          "lost the connection to NATS; remote calls fail with NOT_CONNECTED until it is back",
+        );
+      } else if (status.type === "reconnect") {
+        logger.info({ server: status.server }, "reconnected to NATS");
+      }
       if (caller === undefined) continue;
       if (status.type === "disconnect") {
-        caller.connected = false;
-        caller.failPending("the connection to NATS was lost");
+        caller.disconnected();
       } else if (status.type === "reconnect") {
-        caller.connected = true;
+        caller.reconnected();
       } else if (status.type === "update" && (status.deleted?.length ?? 0) > 0) {
         // A server left the cluster: calls routed through it (to a callee connected there) are
         // lost without a word, and nothing else would tell. Idempotent ones fail now so that
@@ -92,9 +109,14 @@ export function createNatsTransport(options: NatsTransportOptions): NatsTranspor
     },
     async serve(host: TransportHost, services: readonly string[]) {
       nc = await connect(
-        connectionOptions(options.servers, options.auth, options.name ?? `weft:${host.app}`),
+        connectionOptions(
+          options.servers,
+          options.auth,
+          options.name ?? `weft:${host.app}`,
+          host.app,
+        ),
       );
-      void watch(nc);
+      void watch(nc, host.logger);
       caller = new Caller(nc, host, options.observer);
       responder = new Responder(nc, host);
       await responder.serve(services);

@@ -4,6 +4,9 @@
  * framed answers; plain calls (context in NATS headers, e.g. from the `nats` CLI) get plain answers
  * with `Weft-Status` and `Weft-Responder` headers. Draining a subscription delivers what the
  * server already sent, then stops: calls taken in are served, none is dropped.
+ *
+ * Every replica also hears its services' cancellations (a plain subscription, not the queue):
+ * the replica serving the call the message names aborts that handler's `ctx.signal`.
  */
 import { hostname } from "node:os";
 import {
@@ -14,15 +17,16 @@ import {
   type Subscription,
 } from "@nats-io/transport-node";
 import {
+  cancelled,
   errorToWire,
   invalidArgument,
   normalizeError,
   resourceExhausted,
   type TransportHost,
 } from "../../core/index.js";
+import { cancelWildcard, methodOf, serviceQueue, serviceSubject } from "../subjects.js";
 import { decodeRequest, encodeResponse, isFramed, responderBytes } from "./frame.js";
 import { fieldsFromHeaders, H, parseContext } from "./headers.js";
-import { serviceQueue, serviceSubject } from "./subjects.js";
 
 const RESPONDER = `${process.pid}@${hostname()}`;
 const RESPONDER_BYTES = responderBytes(RESPONDER);
@@ -30,6 +34,10 @@ const RESPONDER_BYTES = responderBytes(RESPONDER);
 /** Serves the local services of one app over one connection. */
 export class Responder {
   private readonly subscriptions: Subscription[] = [];
+  private readonly cancellations: Subscription[] = [];
+  /** Calls being served, by reply subject, to abort when their caller cancels. */
+  private readonly serving = new Map<string, AbortController>();
+  private readonly decoder = new TextDecoder();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -38,19 +46,32 @@ export class Responder {
 
   /** Subscribes every service; resolves when the server has registered the subscriptions. */
   async serve(services: readonly string[]): Promise<void> {
+    const app = this.host.app;
     for (const service of services) {
-      const prefixLength = `weft.${this.host.app}.${service}.`.length;
-      const sub = this.nc.subscribe(serviceSubject(this.host.app, service), {
-        queue: serviceQueue(this.host.app, service),
-        callback: (_err, msg) => this.onCall(msg, service, msg.subject.slice(prefixLength)),
+      const sub = this.nc.subscribe(serviceSubject(app, service), {
+        queue: serviceQueue(app, service),
+        callback: (_err, msg) => this.onCall(msg, service, methodOf(app, service, msg.subject)),
       });
       this.subscriptions.push(sub);
+      this.cancellations.push(
+        this.nc.subscribe(cancelWildcard(app, service), {
+          callback: (_err, msg) => this.onCancel(msg),
+        }),
+      );
     }
     await this.nc.flush();
   }
 
-  private onCall(msg: Msg, service: string, method: string): void {
-    if (msg.reply === undefined || msg.reply === "") {
+  /** A caller cancelled a call: abort it if this replica is serving it. */
+  private onCancel(msg: Msg): void {
+    this.serving
+      .get(this.decoder.decode(msg.data))
+      ?.abort(cancelled("CALL_CANCELLED", "the caller cancelled the call", { mayHaveRun: true }));
+  }
+
+  private onCall(msg: Msg, service: string, method: string | undefined): void {
+    const reply = msg.reply;
+    if (reply === undefined || reply === "" || method === undefined) {
       this.host.logger.warn({ subject: msg.subject }, "dropped a call with no reply subject");
       return;
     }
@@ -87,13 +108,21 @@ export class Responder {
           `the payload of ${service}.${method} is not valid ${this.host.codec.contentType}`,
         );
       }
-      started = this.host.accept(headers, input, { admitted: true });
+      const controller = new AbortController();
+      this.serving.set(reply, controller);
+      started = this.host.accept(headers, input, { admitted: true, signal: controller.signal });
     } catch (error) {
       started = Promise.reject(error);
     }
     started.then(
-      (output) => this.answer(msg, framed, service, method, output),
-      (error: unknown) => this.reply(msg, framed, false, errorToWire(error)),
+      (output) => {
+        this.serving.delete(reply);
+        this.answer(msg, framed, service, method, output);
+      },
+      (error: unknown) => {
+        this.serving.delete(reply);
+        this.reply(msg, framed, false, errorToWire(error));
+      },
     );
   }
 
@@ -155,5 +184,7 @@ export class Responder {
   async drain(): Promise<void> {
     await Promise.allSettled(this.subscriptions.map((s) => s.drain()));
     this.subscriptions.length = 0;
+    // Cancellations are still heard while the calls taken in finish; the connection's drain
+    // ends them.
   }
 }

@@ -17,9 +17,9 @@ import { unreachable } from "../../testing/services.js";
 import { uniqueName } from "../../testing/unique-name.js";
 import { createEchoApp, echo } from "./fixtures/echo-app.js";
 import { createProbeApp } from "./fixtures/probe-app.js";
-import { SHARED_NATS, startNatsApp, stopNatsApps } from "./fixtures/support.js";
+import { SHARED_NATS, startNatsApp, stopNatsApps, waitFor } from "./fixtures/support.js";
 import { decodeResponse, encodeRequest } from "./frame.js";
-import { NATS_HEADERS } from "./index.js";
+import { appSubjects, inboxPrefix, NATS_HEADERS } from "./index.js";
 
 const skip = await unreachable("nats");
 
@@ -152,8 +152,8 @@ describe.skipIf(skip)("NATS wire: raw messages on a service subject", () => {
 
   it.each([
     [NATS_HEADERS.timeout, "abc"],
-    [NATS_HEADERS.timeout, "-5"],
     [NATS_HEADERS.timeout, "1e3"],
+    [NATS_HEADERS.timeout, "5.5"],
     [NATS_HEADERS.metadata, "[1,2]"],
     [NATS_HEADERS.metadata, '{"n":1}'],
     [NATS_HEADERS.metadata, "{not json"],
@@ -173,6 +173,46 @@ describe.skipIf(skip)("NATS wire: raw messages on a service subject", () => {
       expect(answer.error?.message).toContain(header);
     },
   );
+
+  it.each(["0", "-5", "-0"])(
+    "answers a call whose %s ms are left with DEADLINE_EXCEEDED, without running it",
+    async (value) => {
+      const answer = await request(keyed.subject, '{"text":"late"}', {
+        [NATS_HEADERS.timeout]: value,
+      });
+      expect(answer.error).toMatchObject({ code: "DEADLINE_EXCEEDED", mayHaveRun: false });
+    },
+  );
+
+  it.each(["999999999999", "99999999999999999999"])(
+    "cuts a deadline of %s ms to the app's maxCallTimeout (5 min by default)",
+    async (value) => {
+      const answer = await request(keyed.subject, '{"text":"patient"}', {
+        [NATS_HEADERS.timeout]: value,
+      });
+      expect(answer).toMatchObject({ ok: true });
+      const { remainingMs } = answer.value as { remainingMs: number };
+      expect(remainingMs).toBeGreaterThan(0);
+      expect(remainingMs).toBeLessThanOrEqual(300_000);
+    },
+  );
+
+  it("answers a Weft caller under its app's own inbox prefix", async () => {
+    const replies: string[] = [];
+    const sub = nc.subscribe(appSubjects(keyed.name).replies, {
+      callback: (_err, msg) => {
+        replies.push(msg.subject);
+      },
+    });
+    await nc.flush();
+    try {
+      await keyed.call("inbox");
+      await waitFor(() => replies.length > 0, "the reply is seen under the app's inbox prefix");
+      expect(replies[0]?.startsWith(`${inboxPrefix(keyed.name)}.`)).toBe(true);
+    } finally {
+      sub.unsubscribe();
+    }
+  });
 
   it("refuses a principal signed with the wrong key with UNAUTHENTICATED", async () => {
     const forged = signPrincipal(

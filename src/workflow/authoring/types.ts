@@ -32,15 +32,18 @@ export interface StepContext {
   /** A client for services; the calls are plain calls inside this step. */
   client<C extends AnyContract>(contract: C): Client<C>;
   /**
-   * A store transaction for the service's own tables. Its result is recorded in the same
-   * transaction, so if the step runs again (after a crash) the transaction is not run twice:
-   * its recorded result is returned.
+   * A store transaction for the service's own tables, with the handle `ctx.tx` of a handler
+   * gives (`tx.publish`, `tx.start`, `tx.transaction`). Its result is recorded in the same
+   * transaction, so if the step runs again (after a crash) the transaction is not run twice: its
+   * recorded result is returned. Events published with `tx.publish` get ids derived from the run,
+   * the step, the transaction and their position in it: recorded once however often it re-runs.
    */
   tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T>;
   /**
-   * Publishes an event (see `ctx.publish`). Inside `ctx.tx` it commits with that transaction. Its
-   * id derives from the run, the step and the publish's position in the step, so a step run again
-   * (after a crash or a retry) records the event once.
+   * Publishes an event in a transaction of its own (see `ctx.publish`); refused while this step's
+   * `ctx.tx` is open (use `tx.publish` there). Its id derives from the run, the step and the
+   * publish's position in the step, so a step run again (after a crash or a retry) records the
+   * event once.
    */
   publish<T>(topic: TopicLike<T>, event: T, options?: PublishOptions): Promise<Published>;
 }

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { failedPrecondition } from "../../core/index.js";
 import { createFakeClock } from "../../testing/fake-clock.js";
 import { defineWorkflow } from "../authoring/index.js";
-import { type FixtureOf, until, wf } from "./harness.js";
+import type { AnyWorkflow } from "../authoring/types.js";
+import { type FixtureOf, until, untilStatus, wf } from "./harness.js";
 
 const Job = z.object({ n: z.number(), fail: z.boolean() });
 
@@ -109,7 +110,52 @@ export function childTests(fx: FixtureOf): void {
     const app = await fx().start({ workflows: [parent, child] }, { pollMs: 60_000 });
     const runs = Array.from({ length: 200 }, (_, n) => n);
     const ids = await Promise.all(runs.map(async (n) => (await wf(app).start(parent, { n })).id));
-    const outcomes = await Promise.all(ids.map((id) => wf(app).result(id, { timeout: "10s" })));
+    // A bound, not a speed: 600 runs take seconds alone and much longer on a busy machine.
+    const outcomes = await Promise.all(ids.map((id) => wf(app).result(id, { timeout: "90s" })));
     expect(outcomes.map((o) => o.output)).toEqual(runs.map((n) => 2 * n + 1));
+  }, 120_000);
+
+  it("cancelling a parent cancels its waiting children and grandchildren; each compensates", async () => {
+    const clock = createFakeClock();
+    const log: string[] = [];
+    const Empty = z.object({});
+    const holder = (name: string, below?: AnyWorkflow) =>
+      defineWorkflow(name, { input: Empty, output: z.string() }, async (wf) => {
+        await wf.step(`reserve-${name}`, async () => log.push(`reserve ${name}`), {
+          compensate: async () => log.push(`release ${name}`),
+        });
+        if (below === undefined) await wf.sleep("wait", "1h");
+        else await wf.child(below, {});
+        await wf.step(`after-${name}`, async () => log.push(`after ${name}`));
+        return name;
+      });
+    const grandchild = holder("grandchild");
+    const child = holder("child", grandchild);
+    const parent = holder("parent", child);
+    const app = await fx().start({ workflows: [parent, child, grandchild] }, { clock });
+    const { id } = await wf(app).start(parent, {});
+    await until(
+      async () => (await wf(app).list({ workflow: "grandchild", status: "sleeping" })).length === 1,
+      "the grandchild to sleep",
+    );
+    await untilStatus(app, id, "sleeping");
+    await wf(app).cancel(id);
+    expect(await wf(app).result(id)).toMatchObject({
+      status: "cancelled",
+      error: { code: "CANCELLED" },
+    });
+    for (const name of ["child", "grandchild"]) {
+      const [run] = await wf(app).list({ workflow: name });
+      expect(run).toBeDefined();
+      const outcome = await wf(app).result(run?.id as string);
+      expect(outcome, name).toMatchObject({ status: "cancelled", error: { code: "CANCELLED" } });
+    }
+    expect([...log].sort()).toEqual(
+      ["parent", "child", "grandchild"].flatMap((n) => [`release ${n}`, `reserve ${n}`]).sort(),
+    );
+    // Time passing wakes none of them.
+    clock.advance("2h");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(log.some((line) => line.startsWith("after"))).toBe(false);
   });
 }

@@ -186,8 +186,12 @@ export function sagaTests(fx: FixtureOf): void {
       ["cancel", "wait", false],
       ["compensation", "compensate:reserve", true],
     ]);
-    // Cancelling a finished run changes nothing; time passing does not wake it.
-    await wf(app).cancel(id);
+    // Cancelling a finished run is refused, naming its status; time passing does not wake it.
+    await expect(wf(app).cancel(id)).rejects.toMatchObject({
+      code: "FAILED_PRECONDITION",
+      reason: "RUN_FINISHED",
+      message: expect.stringContaining("is cancelled"),
+    });
     clock.advance("2h");
     await new Promise((r) => setTimeout(r, 300));
     expect((await wf(app).get(id)).status).toBe("cancelled");

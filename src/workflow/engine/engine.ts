@@ -1,48 +1,44 @@
 /**
- * The workflow engine of one process: starts runs, claims runnable ones (new, woken, or whose
- * owner's lease expired), executes them, heartbeats its leases, and wakes sleeping runs at their
- * time. Only running executions are in memory. Store errors make it back off and try again; runs
- * are never lost, because the journal and leases are the only state.
+ * The workflow engine of one process, composed of parts with one job each: {@link Claims} claims
+ * runnable runs (new, woken, or whose owner's lease expired) and heartbeats their leases,
+ * {@link Executor} and {@link Driver} execute them, {@link Wakeups} runs claim rounds when told,
+ * polled or due (sleeping runs wake at their time), {@link Waiters} tells callers how runs ended,
+ * and {@link StepHost} serves the steps. The engine itself starts runs and owns the lifecycle.
+ * Store errors make it back off and try again; runs are never lost, because the journal and
+ * leases are the only state.
  */
-import { AsyncResource } from "node:async_hooks";
 import {
-  type AnyContract,
   type App,
   alreadyExists,
-  type CallOptions,
-  type Client,
-  errorFromWire,
-  errorToWire,
-  failedPrecondition,
-  internal,
   invalidArgument,
   type Logger,
-  normalizeError,
   notFound,
-  PUBLISHER,
-  type Published,
-  type PublishOptions,
-  type TopicLike,
   type TxHandle,
   validate,
-  type WeftError,
 } from "../../core/index.js";
-import type { Counter } from "../../observe/metrics/registry.js";
 import { metricsOf } from "../../observe/observability.js";
-import { type Store, sql } from "../../store/index.js";
+import type { Queryable, Store } from "../../store/index.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import type { RunOrigin } from "../client.js";
-import { Execution, type Halt } from "./execution.js";
+import { Claims } from "./claims.js";
+import { Driver } from "./drive.js";
+import type { Execution } from "./execution.js";
+import { Executor } from "./executor.js";
 import type { Clock, ExecutionHost } from "./host.js";
-import { canonicalJson, newId, stepEventId } from "./ids.js";
+import { canonicalJson, newId } from "./ids.js";
 import { Journal, type RunRow } from "./journal.js";
-import { decodeJson, encodeJson } from "./json.js";
 import { Scheduler } from "./schedules.js";
-import { FINAL_STATUSES, type RunStatus } from "./schema.js";
+import { StepHost } from "./step-host.js";
+import { type RunOutcome, Waiters } from "./waiters.js";
+import { Wakeups } from "./wakeups.js";
+
+export type { RunOutcome } from "./waiters.js";
 
 /** Options of the engine. */
 export interface EngineOptions {
   readonly store: Store;
+  /** Opens a top-level transaction with the app's full handle (`tx.publish`, `tx.start`). */
+  readonly transaction: <T>(fn: (tx: TxHandle) => Promise<T>) => Promise<T>;
   readonly app: App;
   readonly workflows: readonly AnyWorkflow[];
   /** How long a worker owns a run without a heartbeat. Default 15 s. */
@@ -62,55 +58,27 @@ export interface EngineOptions {
   readonly execute?: boolean;
 }
 
-/** How a run ended, for waiters. */
-export interface RunOutcome {
-  readonly status: RunStatus;
-  readonly output: unknown;
-  readonly error: WeftError | undefined;
-}
-
 const systemClock: Clock = { now: () => Date.now() };
 
-/** The NOTIFY channel on which PostgreSQL engines of one schema wake each other. */
-function notifyChannel(store: Store): string {
-  const schema = (store as { schema?: unknown }).schema;
-  return `weft_wf_${typeof schema === "string" ? schema : "public"}`.slice(0, 63);
-}
-
-type ListenFn = (
-  channel: string,
-  onNotify: (payload: string) => void,
-  options?: { onReconnect?: () => void },
-) => Promise<() => Promise<void>>;
-
 /** One process's workflow engine. */
-export class Engine implements ExecutionHost {
+export class Engine {
   readonly owner: string;
   readonly journal: Journal;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The engine as its executions see it (also for replaying runs). */
+  readonly host: ExecutionHost;
   private readonly workflows: Map<string, AnyWorkflow>;
-  private readonly executing = new Map<string, Execution>();
-  /** Runs with an execution here, from launch (before their journal is read) to its end. */
-  private readonly launched = new Set<string>();
-  private readonly reclaimed = new Set<string>();
-  private readonly waiters = new Map<string, ((outcome?: RunOutcome) => void)[]>();
   private readonly leaseMs: number;
-  private readonly pollMs: number;
   private readonly maxConcurrent: number;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private pollTimer: NodeJS.Timeout | undefined;
-  private wakeTimer: NodeJS.Timeout | undefined;
-  private ticking = false;
-  private tickAgain = false;
-  private failures = 0;
   private accepting = false;
-  private drained: (() => void) | undefined;
+  /** The executions of this process, by run id. */
+  private readonly executing = new Map<string, Execution>();
   private readonly scheduler: Scheduler;
-  private readonly queues: ReadonlyMap<string, { concurrency: number; perSecond: number }>;
-  private stopListening: (() => Promise<void>) | undefined;
-  /** Counts runs that end here, when the app records metrics. */
-  private readonly ended: Counter | undefined;
+  private readonly claims: Claims;
+  private readonly wakeups: Wakeups;
+  private readonly waiters: Waiters;
+  private readonly executor: Executor;
 
   constructor(private readonly options: EngineOptions) {
     this.owner = options.owner ?? newId();
@@ -119,13 +87,9 @@ export class Engine implements ExecutionHost {
     this.logger = options.app.logger.child({ component: "workflow-engine", owner: this.owner });
     this.workflows = new Map(options.workflows.map((w) => [w.name, w]));
     this.leaseMs = options.leaseMs ?? 15_000;
-    this.pollMs = options.pollMs ?? 1_000;
     this.maxConcurrent = options.maxConcurrent ?? 256;
-    // Nudges and launches come from callers' async contexts — a handler's open transaction among
-    // them — and the store would put the engine's statements in that transaction: they run in the
-    // engine's own context instead.
-    this.nudge = AsyncResource.bind(this.nudge.bind(this));
-    this.launch = AsyncResource.bind(this.launch.bind(this));
+    this.nudge = this.nudge.bind(this);
+    this.launch = this.launch.bind(this);
     this.clock.onAdvance?.(() => this.nudge());
     this.scheduler = new Scheduler(
       options.store,
@@ -133,127 +97,110 @@ export class Engine implements ExecutionHost {
       (workflow, input, id) => this.startRun(workflow, input, { id }),
       this.logger,
     );
-    const queues = new Map<string, { concurrency: number; perSecond: number }>();
-    for (const w of options.workflows) {
-      if (w.queue === undefined) continue;
-      const known = queues.get(w.queue.name);
-      queues.set(w.queue.name, {
-        concurrency: Math.min(
-          known?.concurrency ?? Number.MAX_SAFE_INTEGER,
-          w.queue.concurrency ?? Number.MAX_SAFE_INTEGER,
-        ),
-        perSecond: Math.min(
-          known?.perSecond ?? Number.MAX_SAFE_INTEGER,
-          w.queue.perSecond ?? Number.MAX_SAFE_INTEGER,
-        ),
-      });
-    }
-    this.queues = queues;
-    this.ended = metricsOf(options.app)?.counter(
-      "weft_workflow_runs_total",
-      "Workflow runs that ended in this process, by workflow and final status.",
-      ["workflow", "status"],
-    );
+    const { owner, journal, clock, logger, executing } = this;
+    const nudge = () => this.nudge();
+    this.claims = new Claims({
+      journal,
+      owner,
+      clock,
+      logger,
+      executing,
+      leaseMs: this.leaseMs,
+      workflows: options.workflows,
+    });
+    this.wakeups = new Wakeups({
+      store: options.store,
+      clock,
+      logger,
+      pollMs: options.pollMs ?? 1_000,
+      accepting: () => this.accepting,
+      round: () => this.claimRound(),
+      nextDue: () => this.nextDue(),
+      nudge,
+    });
+    this.waiters = new Waiters(journal, (id) => executing.has(id));
+    this.host = new StepHost({
+      store: options.store,
+      transaction: options.transaction,
+      app: options.app,
+      owner,
+      journal,
+      clock,
+      logger,
+      executing,
+      startRun: (workflow, input, startOptions) => this.startRun(workflow, input, startOptions),
+    });
+    const driver = new Driver({
+      journal,
+      owner,
+      clock,
+      logger,
+      executing,
+      nudge,
+      ended: metricsOf(options.app)?.counter(
+        "weft_workflow_runs_total",
+        "Workflow runs that ended in this process, by workflow and final status.",
+        ["workflow", "status"],
+      ),
+      notify: (id, outcome) => this.waiters.notify(id, outcome),
+    });
+    this.executor = new Executor({
+      host: this.host,
+      journal,
+      owner,
+      logger,
+      workflows: this.workflows,
+      maxConcurrent: this.maxConcurrent,
+      executing,
+      driver,
+      accepting: () => this.accepting,
+      nudge,
+      launch: (run) => this.launch(run),
+    });
   }
 
   /** Begins claiming and executing runs. */
   async start(): Promise<void> {
     if (this.options.execute === false) return;
     await this.scheduler.init(this.clock.now());
-    // On PostgreSQL, other processes' starts, signals and cancels arrive by NOTIFY at once; after
-    // a reconnect, a catch-up tick claims whatever became runnable meanwhile.
-    const listen = (this.options.store as { listen?: ListenFn }).listen;
-    if (typeof listen === "function") {
-      this.stopListening = await listen.call(
-        this.options.store,
-        notifyChannel(this.options.store),
-        () => this.nudge(),
-        {
-          onReconnect: () => this.nudge(),
-        },
-      );
-    }
+    await this.wakeups.listen();
     this.accepting = true;
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, this.leaseMs / 3));
-    this.pollTimer = setInterval(() => this.nudge(), this.pollMs);
-    this.heartbeatTimer.unref();
-    this.pollTimer.unref();
+    this.claims.startHeartbeat();
+    this.wakeups.startPolling();
     this.nudge();
   }
 
   /** Looks for runnable runs soon (a run was started, woken or freed capacity). */
   nudge(): void {
-    if (!this.accepting) return;
-    if (this.ticking) {
-      this.tickAgain = true;
-      return;
-    }
-    void this.tick();
+    this.wakeups.nudge();
   }
 
-  private async tick(): Promise<void> {
-    this.ticking = true;
-    try {
-      do {
-        this.tickAgain = false;
-        const room = this.maxConcurrent - this.executing.size;
-        if (room <= 0 || !this.accepting) break;
-        const now = this.clock.now();
-        await this.scheduler.fireDue(now);
-        const runs = await this.journal.claim(this.owner, now, this.leaseMs, Math.min(room, 64));
-        for (const [queue, limits] of this.queues) {
-          const left = room - runs.length;
-          if (left <= 0) break;
-          runs.push(
-            ...(await this.journal.claimQueue(queue, limits, this.owner, now, this.leaseMs, left)),
-          );
-        }
-        this.failures = 0;
-        for (const run of runs) this.launch(run);
-        if (runs.length >= Math.min(room, 64)) this.tickAgain = true;
-      } while (this.tickAgain && this.accepting);
-      await this.scheduleWake();
-    } catch (error) {
-      this.failures += 1;
-      const backoff = Math.min(30_000, 100 * 2 ** Math.min(this.failures, 8));
-      this.logger.warn({ err: error, backoffMs: backoff }, "claiming runs failed; backing off");
-      setTimeout(() => this.nudge(), backoff).unref();
-    } finally {
-      this.ticking = false;
-    }
+  /** One claim round: fires due schedules, claims what there is room for, launches it. */
+  private async claimRound(): Promise<boolean | undefined> {
+    const room = this.maxConcurrent - this.executing.size;
+    if (room <= 0 || !this.accepting) return undefined;
+    const now = this.clock.now();
+    await this.scheduler.fireDue(now);
+    const runs = await this.claims.claim(now, room);
+    for (const run of runs) this.launch(run);
+    return runs.length >= this.claims.batch(room);
   }
 
-  /** Arms one timer for the earliest sleeping run (no polling for timers). */
-  private async scheduleWake(): Promise<void> {
+  /** The earliest time a sleeping run wakes or a schedule fires. */
+  private async nextDue(): Promise<number | undefined> {
     const [wake, fire] = await Promise.all([this.journal.nextWake(), this.scheduler.next()]);
-    const at = wake === undefined ? fire : fire === undefined ? wake : Math.min(wake, fire);
-    clearTimeout(this.wakeTimer);
-    if (at === undefined || !this.accepting) return;
-    const delay = Math.max(0, Math.min(at - this.clock.now(), 2 ** 31 - 1));
-    if (delay >= this.pollMs) return; // the poll will see it first
-    this.wakeTimer = setTimeout(() => this.nudge(), delay);
-    this.wakeTimer.unref();
+    return wake === undefined ? fire : fire === undefined ? wake : Math.min(wake, fire);
   }
 
-  private async heartbeat(): Promise<void> {
-    if (this.executing.size === 0) return;
-    try {
-      const ids = [...this.executing.keys()];
-      const rows = await this.journal.heartbeat(this.owner, ids, this.clock.now(), this.leaseMs);
-      for (const row of rows) {
-        const execution = this.executing.get(row.id);
-        if (execution !== undefined && row.cancel_requested === 1) execution.cancelRequested = true;
-      }
-    } catch (error) {
-      this.logger.warn({ err: error }, "lease heartbeat failed");
-    }
-  }
-
-  /** Validates input and records a run; executes it here when there is room. */
+  /**
+   * Validates input and records a run; executes it here when there is room. With `tx` (an open
+   * transaction's handle) the run is recorded in that transaction and left to a worker, which
+   * claims it once the transaction committed: whoever commits it nudges the engine then.
+   */
   async startRun(
     workflow: AnyWorkflow,
     input: unknown,
-    options: { id?: string; parentId?: string; origin?: RunOrigin } = {},
+    options: { id?: string; parentId?: string; origin?: RunOrigin; tx?: Queryable } = {},
   ): Promise<{ id: string; created: boolean }> {
     const known = this.workflows.get(workflow.name);
     if (known === undefined) {
@@ -279,12 +226,12 @@ export class Engine implements ExecutionHost {
     }
     const text = canonicalJson(input);
     const now = this.clock.now();
-    // Started inside a transaction, the run exists only once that commits: a worker claims it then.
+    // Started in a transaction, the run exists only once that commits: a worker claims it then.
     const here =
+      options.tx === undefined &&
       this.accepting &&
       this.executing.size < this.maxConcurrent &&
-      known.queue === undefined &&
-      !this.options.store.inTransaction();
+      known.queue === undefined;
     const row: RunRow = {
       id,
       workflow: known.name,
@@ -307,15 +254,15 @@ export class Engine implements ExecutionHost {
       updated_at: now,
       completed_at: null,
     };
-    if (await this.journal.insertRun(row)) {
+    if (await this.journal.insertRun(row, options.tx)) {
       if (here) this.launch(row, true);
-      else {
+      else if (options.tx === undefined) {
         this.nudge();
         await this.notifyOthers();
       }
       return { id, created: true };
     }
-    const existing = await this.journal.getRun(id);
+    const existing = await this.journal.getRun(id, options.tx);
     if (existing !== undefined && existing.workflow === known.name && existing.input === text) {
       return { id, created: false };
     }
@@ -327,320 +274,34 @@ export class Engine implements ExecutionHost {
   }
 
   private launch(run: RunRow, fresh = false): void {
-    if (this.launched.has(run.id)) {
-      // Claimed again while its execution here is ending (it suspended and was woken at once, all
-      // in one group commit): run it again once that execution is gone, or it would stay claimed
-      // by this worker with nothing executing it.
-      this.reclaimed.add(run.id);
-      return;
-    }
-    this.launched.add(run.id);
-    void this.execute(run, fresh).finally(() => {
-      this.launched.delete(run.id);
-      if (this.reclaimed.delete(run.id)) void this.relaunch(run.id);
-    });
-  }
-
-  /** Executes a run claimed again during its previous execution, if it is still this worker's. */
-  private async relaunch(id: string): Promise<void> {
-    try {
-      const run = await this.journal.getRun(id);
-      const active = run?.status === "running" || run?.status === "compensating";
-      if (run !== undefined && active && run.owner === this.owner && this.accepting) {
-        this.launch(run);
-      }
-    } catch (error) {
-      this.logger.warn({ err: error, runId: id }, "could not resume a reclaimed run");
-    }
-  }
-
-  /** Executes a run; a `fresh` one (just inserted here) has an empty journal: no read. */
-  private async execute(run: RunRow, fresh = false): Promise<void> {
-    const definition = this.workflows.get(run.workflow);
-    if (definition === undefined) {
-      await this.finish(
-        run.id,
-        "failed",
-        undefined,
-        failedPrecondition(
-          "WORKFLOW_UNKNOWN",
-          `this worker has no workflow ${run.workflow}; deploy code that has it, then resume run ${run.id}`,
-        ),
-        run.parent_id,
-        run.workflow,
-      );
-      return;
-    }
-    let execution: Execution | undefined;
-    try {
-      const steps = fresh ? [] : await this.journal.steps(run.id);
-      execution = new Execution(this, run, definition, steps);
-      this.executing.set(run.id, execution);
-      await this.drive(execution);
-    } catch (error) {
-      // A store failure mid-run: the lease lapses and the run is claimed again (here or elsewhere).
-      this.logger.warn(
-        { err: error, runId: run.id },
-        "a run's execution stopped on an error; it will be resumed",
-      );
-    } finally {
-      // Claim more only if this worker was full: otherwise work waiting elsewhere was already
-      // claimed (or is announced by the poll, NOTIFY or a wake timer).
-      const wasFull = this.executing.size >= this.maxConcurrent;
-      if (execution !== undefined) this.executing.delete(run.id);
-      if (this.executing.size === 0) this.drained?.();
-      if (wasFull) this.nudge();
-    }
-  }
-
-  /** Runs the workflow function against the journal and writes what came of it. */
-  private async drive(execution: Execution): Promise<void> {
-    const run = execution.run;
-    const definition = execution.definition;
-    type Result = { done: true; value: unknown } | { done: false; error: unknown } | { halt: Halt };
-    const body = (async (): Promise<Result> => {
-      try {
-        const input = await validate(
-          definition.input,
-          decodeJson(run.input, `run ${run.id} input`),
-          {
-            code: "INVALID_ARGUMENT",
-            reason: "INPUT_INVALID",
-            subject: `input of workflow ${definition.name}`,
-          },
-        );
-        return { done: true, value: await definition.run(execution, input) };
-      } catch (error) {
-        return { done: false, error };
-      }
-    })();
-    const result: Result = await Promise.race([body, execution.halt.then((halt) => ({ halt }))]);
-    if ("halt" in result) return this.halted(execution, result.halt);
-    if (result.done) {
-      const leftover = execution.unconsumed(execution.seq);
-      if (leftover.length > 0) {
-        return this.failRun(
-          execution,
-          failedPrecondition(
-            "NONDETERMINISM",
-            `run ${run.id} of ${run.workflow} finished without reaching ${leftover.length} recorded step(s) from #${execution.seq} ("${leftover[0]?.name}"): the workflow changed under it`,
-          ),
-        );
-      }
-      let output: unknown;
-      try {
-        // The validated value (defaults applied, unknown keys dropped) is what callers are typed to get.
-        output = await validate(definition.output, result.value, {
-          code: "INTERNAL",
-          reason: "OUTPUT_INVALID",
-          subject: `output of workflow ${definition.name}`,
-        });
-        encodeJson(output, "workflow output");
-      } catch (error) {
-        return this.failRun(execution, normalizeError(error));
-      }
-      return this.finish(run.id, "completed", output, undefined, run.parent_id);
-    }
-    const error = normalizeError(result.error);
-    if (error.reason === "NONDETERMINISM" || error.code === "DATA_LOSS")
-      return this.failRun(execution, error);
-    if (execution.compensations.length > 0) {
-      await this.journal.setStatus(run.id, this.owner, "compensating", {
-        now: this.clock.now(),
-        error: encodeJson(errorToWire(error), "error"),
-      });
-      const failed = await Promise.race([
-        execution.compensate(),
-        execution.halt.then((halt) => ({ halt })),
-      ]);
-      if (failed !== undefined && "halt" in failed) return this.halted(execution, failed.halt);
-      if (failed !== undefined) {
-        return this.finish(
-          run.id,
-          "failed",
-          undefined,
-          internal(
-            "COMPENSATION_FAILED",
-            `run ${run.id} failed (${error.reason}) and compensating step "${failed.step}" failed too (${failed.error.reason}): resume it after fixing the cause`,
-            {
-              metadata: { step: failed.step, cause: failed.error.reason, original: error.reason },
-            },
-          ),
-          run.parent_id,
-        );
-      }
-      return this.finish(
-        run.id,
-        error.code === "CANCELLED" ? "cancelled" : "compensated",
-        undefined,
-        error,
-        run.parent_id,
-      );
-    }
-    return this.finish(
-      run.id,
-      error.code === "CANCELLED" ? "cancelled" : "failed",
-      undefined,
-      error,
-      run.parent_id,
-    );
-  }
-
-  private async halted(execution: Execution, halt: Halt): Promise<void> {
-    if (halt.kind === "lease-lost") {
-      this.logger.warn(
-        { runId: execution.runId },
-        "lost the lease of a run; another worker owns it now",
-      );
-      return;
-    }
-    if (halt.kind === "fail") return this.failRun(execution, halt.error);
-    if (halt.kind === "store-error") throw halt.error; // logged by execute(); the run is resumed
-    await execution.settled();
-    const now = this.clock.now();
-    await this.journal.suspend(execution.runId, this.owner, halt.wakeAt, halt.wakeNow, now);
-    // It may be runnable at once (a signal or a child's end came meanwhile), and the wake timer
-    // must learn its time: one claim round does both.
-    this.nudge();
-  }
-
-  private failRun(execution: Execution, error: WeftError): Promise<void> {
-    this.logger.error({ runId: execution.runId, reason: error.reason }, error.message);
-    return this.finish(execution.runId, "failed", undefined, error, execution.run.parent_id);
-  }
-
-  /** Writes a final status, wakes the parent and anyone waiting here. */
-  private async finish(
-    id: string,
-    status: RunStatus,
-    output: unknown,
-    error: WeftError | undefined,
-    parentId: string | null,
-    workflow = this.executing.get(id)?.run.workflow,
-  ): Promise<void> {
-    const now = this.clock.now();
-    const written = await this.journal.setStatus(id, this.owner, status, {
-      output: encodeJson(output, "workflow output"),
-      error: error === undefined ? null : encodeJson(errorToWire(error), "error"),
-      now,
-      final: true,
-    });
-    if (!written) return;
-    this.ended?.inc({ workflow: workflow ?? "", status });
-    if (parentId !== null) {
-      await this.journal.wake(parentId, now);
-      this.nudge();
-    }
-    this.notify(id, { status, output, error });
-  }
-
-  private notify(id: string, outcome: RunOutcome): void {
-    const waiting = this.waiters.get(id);
-    this.waiters.delete(id);
-    for (const resolve of waiting ?? []) resolve(outcome);
+    this.executor.launch(run, fresh);
   }
 
   /**
    * Resolves when the run ends. A run ending in this process resolves its waiters with the outcome
    * at once (no read); a run elsewhere is seen by reading the store with a growing interval.
    */
-  async waitFor(id: string, timeoutMs: number): Promise<RunOutcome> {
-    const deadline = Date.now() + timeoutMs;
-    let delay = 20;
-    for (;;) {
-      // Register before reading, so an end between the read and the wait is not missed.
-      let told: RunOutcome | undefined;
-      let wake: () => void = () => {};
-      const tell = (outcome?: RunOutcome) => {
-        told = outcome;
-        wake();
-      };
-      const list = this.waiters.get(id) ?? [];
-      list.push(tell);
-      this.waiters.set(id, list);
-      const forget = () => {
-        const current = this.waiters.get(id);
-        const at = current?.indexOf(tell) ?? -1;
-        if (current !== undefined && at >= 0) current.splice(at, 1);
-        if (current?.length === 0) this.waiters.delete(id);
-      };
-      const run = await this.journal.getRun(id);
-      if (told !== undefined) return told;
-      if (run === undefined) {
-        forget();
-        throw notFound("RUN_NOT_FOUND", `no run ${id}`, { metadata: { runId: id } });
-      }
-      if (FINAL_STATUSES.has(run.status)) {
-        forget();
-        return {
-          status: run.status,
-          output: decodeJson(run.output, `run ${id} output`),
-          error:
-            run.error === null
-              ? undefined
-              : errorFromWire(decodeJson(run.error, `run ${id} error`)),
-        };
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        forget();
-        throw failedPrecondition("RUN_NOT_FINISHED", `run ${id} is still ${run.status}`, {
-          metadata: { runId: id, status: run.status },
-        });
-      }
-      // A run executing here is told when it ends (read again after 1 s in case it suspends and
-      // ends elsewhere); others are read again after a growing `delay`.
-      const poll = Math.min(this.executing.has(id) ? 1000 : delay, left);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, poll);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        if (told !== undefined) wake();
-      });
-      forget();
-      if (told !== undefined) return told;
-      delay = Math.min(delay * 2, 1000);
-    }
+  waitFor(id: string, timeoutMs: number): Promise<RunOutcome> {
+    return this.waiters.waitFor(id, timeoutMs);
   }
 
   /** Stops claiming; waits for executions to end or halt, until `deadline`. */
   async drain(deadline: number): Promise<void> {
     this.accepting = false;
-    clearInterval(this.pollTimer);
-    clearTimeout(this.wakeTimer);
-    if (this.executing.size === 0) return;
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        this.drained = resolve;
-      }),
-      new Promise<void>((resolve) =>
-        setTimeout(resolve, Math.max(0, deadline - Date.now())).unref(),
-      ),
-    ]);
+    this.wakeups.pause();
+    await this.executor.drain(deadline);
   }
 
   /** Tells other processes (PostgreSQL NOTIFY) that runnable work appeared. */
-  async notifyOthers(): Promise<void> {
-    if (this.options.store.dialect !== "postgres") return;
-    await this.options.store
-      .execute(sql`select pg_notify(${notifyChannel(this.options.store)}, '')`)
-      .catch(() => {});
+  notifyOthers(): Promise<void> {
+    return this.wakeups.notifyOthers();
   }
 
   /** Gives up the leases still held, so other workers resume those runs at once. */
   async stop(): Promise<void> {
     this.accepting = false;
-    await this.stopListening?.().catch(() => {});
-    clearInterval(this.heartbeatTimer);
-    clearInterval(this.pollTimer);
-    clearTimeout(this.wakeTimer);
-    try {
-      await this.journal.release(this.owner, this.clock.now());
-    } catch (error) {
-      this.logger.warn({ err: error }, "could not release leases; they expire by themselves");
-    }
+    await this.wakeups.stop();
+    await this.claims.release();
   }
 
   /** The definition this worker has for workflow `name`. */
@@ -651,89 +312,5 @@ export class Engine implements ExecutionHost {
   /** Runs executing in this process. */
   get running(): number {
     return this.executing.size;
-  }
-
-  publish(
-    runId: string,
-    seq: number,
-    index: number,
-    topic: TopicLike,
-    event: unknown,
-    options: PublishOptions | undefined,
-  ): Promise<Published> {
-    try {
-      return this.options.app.use(PUBLISHER).publish(undefined, topic, event, {
-        ...options,
-        id: options?.id ?? stepEventId(runId, seq, index),
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  client<C extends AnyContract>(contract: C, runId: string, step: string): Client<C> {
-    const run = this.executing.get(runId)?.run;
-    const metadata = { "weft-run": runId, "weft-step": step };
-    const traceparent = run?.traceparent ?? undefined;
-    const caller = run?.caller ?? undefined;
-    const app = this.options.app;
-    if (caller === undefined) {
-      return app.client(contract, {
-        admitted: true,
-        metadata,
-        ...(traceparent === undefined ? {} : { traceparent }),
-      });
-    }
-    // The run was started by a service's handler: its steps' calls are that service's work, in
-    // the trace of the call that started the run (a trace and a topology that show who called).
-    const client: Record<string, unknown> = {};
-    for (const method of Object.keys(contract.methods)) {
-      client[method] = (input: unknown, callOptions?: CallOptions) =>
-        app.perform(
-          caller,
-          `step ${step}`,
-          (ctx) =>
-            (
-              ctx.client(contract) as Record<
-                string,
-                (i: unknown, o?: CallOptions) => Promise<unknown>
-              >
-            )[method]?.(input, callOptions) as Promise<unknown>,
-          { admitted: true, metadata, ...(traceparent === undefined ? {} : { traceparent }) },
-        );
-    }
-    return client as Client<C>;
-  }
-
-  stepTransaction<T>(
-    runId: string,
-    seq: number,
-    index: number,
-    fn: (tx: TxHandle) => Promise<T>,
-  ): Promise<T> {
-    return this.options.store.transaction(async (tx) => {
-      const rows = await tx.query<{ output: string | null }>(sql`
-        select output from weft_step_tx where run_id = ${runId} and seq = ${seq} and tx = ${index}`);
-      if (rows[0] !== undefined)
-        return decodeJson(rows[0].output, `run ${runId} step #${seq} tx ${index}`) as T;
-      const value = await fn(tx);
-      await tx.execute(sql`
-        insert into weft_step_tx (run_id, seq, tx, output)
-        values (${runId}, ${seq}, ${index}, ${encodeJson(value, "transaction result")})`);
-      return value;
-    });
-  }
-
-  async startChild(
-    workflow: AnyWorkflow,
-    input: unknown,
-    id: string,
-    parentId: string,
-  ): Promise<void> {
-    await this.startRun(workflow, input, { id, parentId });
-  }
-
-  uuid(): string {
-    return newId();
   }
 }

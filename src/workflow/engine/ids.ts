@@ -27,3 +27,11 @@ const STEP_EVENTS = "6f0c4d1e-7a43-5b8e-9c1d-2b5f3e8a9d70";
 export function stepEventId(runId: string, seq: number, index: number): string {
   return v5(`${runId}/${seq}/${index}`, STEP_EVENTS);
 }
+
+/**
+ * The id of the `n`-th event published with `tx.publish` in transaction `index` of step `seq`:
+ * the same when that transaction runs again after a rollback.
+ */
+export function stepTxEventId(runId: string, seq: number, index: number, n: number): string {
+  return v5(`${runId}/${seq}/tx${index}/${n}`, STEP_EVENTS);
+}

@@ -4,7 +4,7 @@
  * timer, so an idle engine adds no latency). Every write on a run is fenced by its owner: a worker
  * that lost its lease cannot record anything for the run.
  */
-import { type SqlFragment, type Store, sql } from "../../store/index.js";
+import { type Queryable, type SqlFragment, type Store, sql } from "../../store/index.js";
 import type { RunStatus } from "./schema.js";
 
 /** A run as stored. */
@@ -67,9 +67,12 @@ export class Journal {
 
   constructor(readonly store: Store) {}
 
-  /** Inserts a run; returns false when a run with this id exists already. */
-  async insertRun(row: RunRow): Promise<boolean> {
-    const rows = await this.store.query(sql`
+  /**
+   * Inserts a run; returns false when a run with this id exists already. On `db`: an open
+   * transaction's handle, or the store.
+   */
+  async insertRun(row: RunRow, db: Queryable = this.store): Promise<boolean> {
+    const rows = await db.query(sql`
       insert into weft_runs (id, workflow, version, status, input, parent_id, queue, owner,
         lease_until, wake_at, attempts, created_at, started_at, updated_at, traceparent, caller)
       values (${row.id}, ${row.workflow}, ${row.version}, ${row.status}, ${row.input},
@@ -81,8 +84,9 @@ export class Journal {
     return rows.length === 1;
   }
 
-  async getRun(id: string): Promise<RunRow | undefined> {
-    const rows = await this.store.query<RunRow>(sql`select * from weft_runs where id = ${id}`);
+  /** The run with this id (read on `db`: an open transaction, or the store). */
+  async getRun(id: string, db: Queryable = this.store): Promise<RunRow | undefined> {
+    const rows = await db.query<RunRow>(sql`select * from weft_runs where id = ${id}`);
     return rows[0];
   }
 

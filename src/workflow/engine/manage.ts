@@ -12,6 +12,7 @@ import {
   type WeftError,
 } from "../../core/index.js";
 import { type Store, sql } from "../../store/index.js";
+import { requestCancel } from "./cancel.js";
 import { newId } from "./ids.js";
 import type { RunRow, StepRow } from "./journal.js";
 import { decodeJson, encodeJson } from "./json.js";
@@ -200,14 +201,20 @@ export class Management {
     this.nudge();
   }
 
+  /**
+   * Asks a run and its unfinished descendants to stop: each sees `CANCELLED` at its next step and
+   * runs its compensations. A finished run is refused (`RUN_FINISHED`, naming its status).
+   */
   async cancel(id: string): Promise<void> {
     const row = await this.run(id);
-    if (FINAL_STATUSES.has(row.status)) return;
-    const now = this.now();
-    await this.store.execute(sql`
-      update weft_runs set cancel_requested = 1,
-        wake_at = case when status = 'sleeping' then ${now} else wake_at end, updated_at = ${now}
-      where id = ${id}`);
+    if (FINAL_STATUSES.has(row.status)) {
+      throw failedPrecondition(
+        "RUN_FINISHED",
+        `run ${id} is ${row.status}; only a run that has not finished can be cancelled`,
+        { metadata: { runId: id, status: row.status } },
+      );
+    }
+    await requestCancel(this.store, id, this.now());
     this.nudge();
   }
 

@@ -5,11 +5,13 @@
  */
 import {
   deadlineExceeded,
+  failedPrecondition,
   isWeftError,
   normalizeError,
   toMilliseconds,
   type WeftError,
 } from "../../core/index.js";
+import { exponentialBackoff, sleep } from "../../resilience/backoff.js";
 import type { StepContext, StepOptions } from "../authoring/types.js";
 import type { ExecutionHost } from "./host.js";
 
@@ -17,8 +19,6 @@ import type { ExecutionHost } from "./host.js";
 export type StepResult =
   | { ok: true; value: unknown; attempts: number }
   | { ok: false; error: WeftError; attempts: number };
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs a step's code with its retries and timeout. */
 export async function runStep(
@@ -29,14 +29,19 @@ export async function runStep(
 ): Promise<StepResult> {
   const retry = options?.retry === false ? { attempts: 1 } : (options?.retry ?? {});
   const attempts = Math.max(1, retry.attempts ?? 3);
-  const initial = toMilliseconds(retry.initial ?? "100ms", "retry.initial");
-  const max = toMilliseconds(retry.max ?? "10s", "retry.max");
+  // Between half and all of 100 ms doubling up to 10 s, by default.
+  const backoff = exponentialBackoff({
+    initial: toMilliseconds(retry.initial ?? "100ms", "retry.initial"),
+    max: toMilliseconds(retry.max ?? "10s", "retry.max"),
+    jitter: "equal",
+  });
   const timeoutMs =
     options?.timeout === undefined ? undefined : toMilliseconds(options.timeout, "timeout");
   for (let attempt = 1; ; attempt++) {
     // Counted from 0 in every attempt, so a retry's n-th transaction finds the n-th recorded one.
     let txIndex = 0;
     let publishIndex = 0;
+    let openTx = 0;
     const controller = new AbortController();
     const ctx: StepContext = {
       runId: where.runId,
@@ -47,9 +52,26 @@ export async function runStep(
       logger: host.logger.child({ runId: where.runId, step: where.step, attempt }),
       client: (contract) => host.client(contract, where.runId, where.step),
       // Transactions are numbered per step (not per attempt): a retry finds earlier ones recorded.
-      tx: (body) => host.stepTransaction(where.runId, where.seq, txIndex++, body),
+      tx: async (body) => {
+        const index = txIndex++;
+        openTx++;
+        try {
+          return await host.stepTransaction(where.runId, where.seq, index, body);
+        } finally {
+          openTx--;
+        }
+      },
+      // Outside the step's transactions only: an event that should commit with one goes through
+      // its handle (`tx.publish`), and awaiting a transaction of its own in there could deadlock.
       publish: (topic, event, publishOptions) =>
-        host.publish(where.runId, where.seq, publishIndex++, topic, event, publishOptions),
+        openTx > 0
+          ? Promise.reject(
+              failedPrecondition(
+                "PUBLISH_IN_TX",
+                `step ${where.step} called ctx.publish while its ctx.tx is open: use tx.publish(topic, event) on the transaction's handle`,
+              ),
+            )
+          : host.publish(where.runId, where.seq, publishIndex++, topic, event, publishOptions),
     };
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -80,7 +102,7 @@ export async function runStep(
           });
       const terminal = isWeftError(thrown) && !thrown.retryable && thrown.reason !== "STEP_TIMEOUT";
       if (terminal || attempt >= attempts) return { ok: false, error, attempts: attempt };
-      await wait(Math.min(max, initial * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+      await sleep(backoff(attempt));
     } finally {
       clearTimeout(timer);
     }

@@ -10,13 +10,13 @@
  */
 import { defineService, method } from "weft";
 import { z } from "zod";
-import { CartItem } from "../../shared/order.js";
+import { CartItem, MAX_CART_LINES } from "../../shared/order.js";
 
 /** Identifies whose cart. */
 export const UserId = z.string().min(1).max(128);
 
 /** A user's cart. */
-export const Cart = z.object({ userId: z.string(), items: z.array(CartItem) });
+export const Cart = z.object({ userId: z.string(), items: z.array(CartItem).max(MAX_CART_LINES) });
 /** A user's cart. */
 export type Cart = z.infer<typeof Cart>;
 

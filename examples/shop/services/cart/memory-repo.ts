@@ -1,5 +1,6 @@
 /** Carts in memory. */
 import type { CartItem } from "../../shared/order.js";
+import { cartFull, lineLimit, MAX_CART_LINES, MAX_LINE_QUANTITY } from "./limits.js";
 import type { CartRepo } from "./repo.js";
 
 /** Carts held in a map from user id to product id to quantity. */
@@ -17,7 +18,10 @@ export function createMemoryCartRepo(): CartRepo {
         lines = new Map();
         carts.set(userId, lines);
       }
-      lines.set(productId, (lines.get(productId) ?? 0) + quantity);
+      const current = lines.get(productId);
+      if (current === undefined && lines.size >= MAX_CART_LINES) throw cartFull(productId);
+      if ((current ?? 0) + quantity > MAX_LINE_QUANTITY) throw lineLimit(productId, quantity);
+      lines.set(productId, (current ?? 0) + quantity);
       return itemsOf(userId);
     },
     async clear(userId) {

@@ -12,7 +12,7 @@
 import { defineService, method } from "weft";
 import { z } from "zod";
 import { Money } from "../../shared/money.js";
-import { CartItem, OrderId } from "../../shared/order.js";
+import { CartItem, MAX_CART_LINES, OrderId } from "../../shared/order.js";
 
 /** A product on sale. */
 export const Product = z.object({
@@ -30,7 +30,7 @@ export type Product = z.infer<typeof Product>;
 /** Stock held for an order: `reserved` until released (the order failed), then `released`. */
 export const Reservation = z.object({
   orderId: z.string(),
-  items: z.array(CartItem),
+  items: z.array(CartItem).max(MAX_CART_LINES),
   status: z.enum(["reserved", "released"]),
 });
 /** Stock held for an order. */
@@ -63,7 +63,7 @@ export const catalog = defineService("catalog", {
     description: "Units of a product in stock and not reserved; NOT_FOUND (PRODUCT_NOT_FOUND).",
   }),
   reserveStock: method({
-    input: z.object({ orderId: OrderId, items: z.array(CartItem).min(1) }),
+    input: z.object({ orderId: OrderId, items: z.array(CartItem).max(MAX_CART_LINES).min(1) }),
     output: Reservation,
     // Keyed by the order: reserving again for the same order answers with the first reservation.
     idempotent: true,

@@ -4,14 +4,13 @@
  * Online Boutique products and their initial stock once; rows that exist are left alone, so a
  * restart never resets stock or prices.
  */
-import type { TxHandle } from "weft";
-import { sql } from "weft/store";
+import { sql, type Tx } from "weft/store";
 import type { ServiceSchema } from "../../shared/service-schema.js";
 import { PRODUCTS } from "./products.js";
 import { INITIAL_STOCK } from "./stock.js";
 
 /** Inserts each seed product (with its categories and stock) that is not there yet. */
-async function seedProducts(tx: TxHandle): Promise<void> {
+async function seedProducts(tx: Tx): Promise<void> {
   for (const [position, p] of PRODUCTS.entries()) {
     const added = await tx.execute(sql`
       insert into catalog_products

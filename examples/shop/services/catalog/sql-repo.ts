@@ -3,7 +3,7 @@
  * runs on SQLite and PostgreSQL alike; searches use `like` on lowercased text with `%`, `_` and
  * `\` in the query escaped.
  */
-import type { TxHandle } from "weft";
+import type { Queryable } from "weft/store";
 import { sql } from "weft/store";
 import type { CartItem } from "../../shared/order.js";
 import type { Product, Reservation } from "./contract.js";
@@ -29,7 +29,7 @@ function containing(query: string): string {
 }
 
 /** The catalog repo working inside `tx`. */
-export function createSqlCatalogRepo(tx: TxHandle): CatalogRepo {
+export function createSqlCatalogRepo(tx: Queryable): CatalogRepo {
   /** Products of `rows`, each with its categories (one more query for all of them). */
   async function products(rows: readonly ProductRow[]): Promise<Product[]> {
     if (rows.length === 0) return [];

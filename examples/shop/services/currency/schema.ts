@@ -2,12 +2,11 @@
  * The currency service's table (scope `currency`): the rates, as decimal strings (never floats).
  * The seed inserts the fixed rates once; rows that exist are left alone.
  */
-import type { TxHandle } from "weft";
-import { sql } from "weft/store";
+import { sql, type Tx } from "weft/store";
 import type { ServiceSchema } from "../../shared/service-schema.js";
 import { RATES } from "./rates.js";
 
-async function seedRates(tx: TxHandle): Promise<void> {
+async function seedRates(tx: Tx): Promise<void> {
   for (const [position, r] of RATES.entries()) {
     await tx.execute(sql`
       insert into currency_rates (currency_code, per_base, decimals, position)

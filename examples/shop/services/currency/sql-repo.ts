@@ -1,5 +1,5 @@
 /** Exchange rates on the app's store (table `currency_rates`), inside one transaction `tx`. */
-import type { TxHandle } from "weft";
+import type { Queryable } from "weft/store";
 import { sql } from "weft/store";
 import type { ExchangeRate } from "../../shared/money.js";
 import type { CurrencyRepo } from "./repo.js";
@@ -17,7 +17,7 @@ const rate = (r: RateRow): ExchangeRate => ({
 });
 
 /** The rates repo working inside `tx`. */
-export function createSqlCurrencyRepo(tx: TxHandle): CurrencyRepo {
+export function createSqlCurrencyRepo(tx: Queryable): CurrencyRepo {
   return {
     async list() {
       const rows = await tx.query<RateRow>(

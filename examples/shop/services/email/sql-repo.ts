@@ -1,5 +1,5 @@
 /** Sent mail on the app's store (table `email_sent`), inside one transaction `tx`. */
-import type { TxHandle } from "weft";
+import type { Queryable } from "weft/store";
 import { type SqlFragment, sql } from "weft/store";
 import type { SentEmail } from "./contract.js";
 import type { MailRepo } from "./repo.js";
@@ -23,7 +23,7 @@ const mail = (r: MailRow): SentEmail => ({
 });
 
 /** The mail repo working inside `tx`. */
-export function createSqlMailRepo(tx: TxHandle): MailRepo {
+export function createSqlMailRepo(tx: Queryable): MailRepo {
   const select = async (where: SqlFragment) =>
     (
       await tx.query<MailRow>(

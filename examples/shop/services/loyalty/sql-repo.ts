@@ -1,10 +1,10 @@
 /** Loyalty awards on the app's store (table `loyalty_awards`), inside one transaction `tx`. */
-import type { TxHandle } from "weft";
+import type { Queryable } from "weft/store";
 import { sql } from "weft/store";
 import type { LoyaltyRepo } from "./repo.js";
 
 /** The loyalty repo working inside `tx`. */
-export function createSqlLoyaltyRepo(tx: TxHandle): LoyaltyRepo {
+export function createSqlLoyaltyRepo(tx: Queryable): LoyaltyRepo {
   return {
     async award(a) {
       const { rowCount } = await tx.execute(sql`

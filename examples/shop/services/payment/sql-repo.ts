@@ -1,5 +1,5 @@
 /** Charges on the app's store (table `payment_charges`), inside one transaction `tx`. */
-import type { TxHandle } from "weft";
+import type { Queryable } from "weft/store";
 import { type SqlFragment, sql } from "weft/store";
 import type { Charge, PaymentRepo } from "./repo.js";
 
@@ -28,7 +28,7 @@ function charge(r: ChargeRow): Charge {
 }
 
 /** The payment repo working inside `tx`. */
-export function createSqlPaymentRepo(tx: TxHandle): PaymentRepo {
+export function createSqlPaymentRepo(tx: Queryable): PaymentRepo {
   const one = async (where: SqlFragment) => {
     const [row] = await tx.query<ChargeRow>(sql`select * from payment_charges where ${where}`);
     return row === undefined ? undefined : charge(row);

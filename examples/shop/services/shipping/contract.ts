@@ -13,10 +13,13 @@ import { defineService, method } from "weft";
 import { z } from "zod";
 import { Address } from "../../shared/address.js";
 import { Money } from "../../shared/money.js";
-import { CartItem, OrderId } from "../../shared/order.js";
+import { CartItem, MAX_CART_LINES, OrderId } from "../../shared/order.js";
 
 /** What to send where. */
-export const ShipmentRequest = z.object({ address: Address, items: z.array(CartItem).min(1) });
+export const ShipmentRequest = z.object({
+  address: Address,
+  items: z.array(CartItem).max(MAX_CART_LINES).min(1),
+});
 
 /** A shipment as recorded. */
 export const Shipment = z.object({
@@ -24,7 +27,7 @@ export const Shipment = z.object({
   /** The order shipped, when the caller gave one. */
   orderId: z.string().optional(),
   address: Address,
-  items: z.array(CartItem),
+  items: z.array(CartItem).max(MAX_CART_LINES),
   status: z.enum(["shipped", "cancelled"]),
   /** When it was shipped (ISO 8601). */
   shippedAt: z.iso.datetime(),

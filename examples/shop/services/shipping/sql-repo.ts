@@ -2,7 +2,7 @@
  * Shipments on the app's store (table `shipping_shipments`), inside one transaction `tx`. Address
  * and items are stored as JSON text and parsed back here, the same on both dialects.
  */
-import type { TxHandle } from "weft";
+import type { Queryable } from "weft/store";
 import { type SqlFragment, sql } from "weft/store";
 import type { Shipment } from "./contract.js";
 import type { ShipmentRepo } from "./repo.js";
@@ -30,7 +30,7 @@ function shipment(r: ShipmentRow): Shipment {
 }
 
 /** The shipping repo working inside `tx`. */
-export function createSqlShipmentRepo(tx: TxHandle): ShipmentRepo {
+export function createSqlShipmentRepo(tx: Queryable): ShipmentRepo {
   const select = async (where: SqlFragment) =>
     (
       await tx.query<ShipmentRow>(
