@@ -64,7 +64,7 @@ describe("exponentialBackoff", () => {
     exponentialBackoff({ jitter: "none", random: () => expect.unreachable() })(3);
   });
 
-  it("stays within [0, cap) with full jitter and [cap/2, cap) with equal jitter", () => {
+  it("stays within [0, cap) with full jitter, [cap/2, cap) with equal and [cap/2, 3cap/2) with spread", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 10_000 }),
@@ -89,6 +89,15 @@ describe("exponentialBackoff", () => {
           })(attempt);
           expect(equal).toBeGreaterThanOrEqual(cap / 2);
           expect(equal).toBeLessThanOrEqual(cap);
+          const spread = exponentialBackoff({
+            initial,
+            max,
+            multiplier,
+            jitter: "spread",
+            random: () => r,
+          })(attempt);
+          expect(spread).toBeGreaterThanOrEqual(cap / 2);
+          expect(spread).toBeLessThanOrEqual(cap * 1.5);
         },
       ),
     );
