@@ -5,6 +5,7 @@
  * one, so a busy store gets fewer, larger statements instead of a queue of small ones (an idle
  * one still gets each batch at once).
  */
+import { createSemaphore, type Semaphore } from "../resilience/semaphore.js";
 
 /** Options of {@link Batcher}. */
 export interface BatcherOptions {
@@ -18,7 +19,8 @@ export interface BatcherOptions {
 export class Batcher<I, R> {
   private queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
-  private running = 0;
+  /** One place per batch being written: `maxRunning` of them. */
+  private readonly places: Semaphore;
   private readonly maxBatch: number;
   private readonly maxRunning: number;
 
@@ -28,13 +30,14 @@ export class Batcher<I, R> {
   ) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxRunning = options.maxRunning ?? 4;
+    this.places = createSemaphore(this.maxRunning);
   }
 
   /** Adds an item; resolves with its result once its batch ran. */
   add(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.maxBatch && this.running < this.maxRunning) this.flush();
+      if (this.queue.length >= this.maxBatch && this.places.held < this.maxRunning) this.flush();
       else this.schedule();
     });
   }
@@ -47,9 +50,8 @@ export class Batcher<I, R> {
 
   private flush(): void {
     this.scheduled = false;
-    while (this.queue.length > 0 && this.running < this.maxRunning) {
+    while (this.queue.length > 0 && this.places.tryAcquire()) {
       const batch = this.queue.splice(0, this.maxBatch);
-      this.running++;
       let ran: Promise<readonly R[]>;
       try {
         ran = this.run(batch.map((b) => b.item));
@@ -73,7 +75,7 @@ export class Batcher<I, R> {
 
   /** A batch ended: the calls that waited for room go next. */
   private finished(): void {
-    this.running--;
+    this.places.release();
     if (this.queue.length > 0) this.schedule();
   }
 }

@@ -7,6 +7,7 @@
  * delivered again; the inbox makes that harmless.
  */
 import type { Logger } from "../core/index.js";
+import { createSemaphore, type Semaphore } from "../resilience/semaphore.js";
 import { Batcher } from "./batcher.js";
 import type { Consumer, EventBroker, Outcome } from "./broker.js";
 import { type StagedDeliver, stagedDelivery } from "./dispatcher.js";
@@ -88,8 +89,8 @@ export function createLocalBroker(options: LocalBrokerOptions): EventBroker {
 class ConsumerLoop {
   /** Claimed deliveries not finished (handler running, or being recorded and dequeued). */
   private inflight = 0;
-  /** Handlers running now (at most the subscription's concurrency). */
-  private handling = 0;
+  /** Handlers' places: one held per handler running now, the subscription's concurrency of them. */
+  private readonly places: Semaphore;
   private running = false;
   private pumping = false;
   private refilling = false;
@@ -104,7 +105,9 @@ class ConsumerLoop {
     private readonly handled: Batcher<{ consumer: string; eventId: string }, undefined>,
     private readonly logger: Logger,
     private readonly pollMs: number,
-  ) {}
+  ) {
+    this.places = createSemaphore(consumer.subscription.concurrency);
+  }
 
   start(): void {
     this.running = true;
@@ -135,19 +138,20 @@ class ConsumerLoop {
     try {
       while (
         this.running &&
-        this.handling < subscription.concurrency &&
-        this.inflight - this.handling < SETTLING_MAX
+        this.places.held < subscription.concurrency &&
+        this.inflight - this.places.held < SETTLING_MAX
       ) {
         const claimed = await this.events.claimQueued(
           this.consumer.name,
-          subscription.concurrency - this.handling,
+          subscription.concurrency - this.places.held,
           // The claim outlives the handler's time limit, so no second delivery overlaps it.
           subscription.timeoutMs + 5_000,
         );
         if (claimed.length === 0) return;
         for (const { event, attempt, processed } of claimed) {
+          // Never refused: no more were claimed than places are free, and nobody waits for one.
+          this.places.tryAcquire();
           this.inflight++;
-          this.handling++;
           void this.handle(event, attempt, processed);
         }
       }
@@ -165,7 +169,7 @@ class ConsumerLoop {
     const handled = () => {
       if (!slot) return;
       slot = false;
-      this.handling--;
+      this.places.release();
       this.refill();
     };
     try {

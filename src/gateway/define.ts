@@ -13,16 +13,11 @@ import {
   type ServiceImplementation,
 } from "../core/index.js";
 import { checkGatewayOptions, checkSecurityOptions, documentPath } from "./options.js";
-import { isRoute, type Route } from "./route.js";
+import { isRoute } from "./route.js";
 import { createGatewayExtension } from "./server.js";
-import type { GatewayInfo, GatewayOptions } from "./types.js";
+import type { GatewayDefinition, GatewayInfo, GatewayOptions } from "./types.js";
 
-/** A checked gateway definition: its name, routes and options. */
-export interface GatewayDefinition {
-  readonly name: string;
-  readonly routes: readonly Route[];
-  readonly options: Readonly<GatewayOptions>;
-}
+export type { GatewayDefinition } from "./types.js";
 
 /** What `defineGateway` returns: a service implementation to list in `defineApp({ services })`. */
 export interface Gateway extends ServiceImplementation {

@@ -10,10 +10,9 @@
  * const doc = openApiDocument(api, { title: "Shop API", version: "1.0.0" });
  * ```
  */
-import type { GatewayDefinition } from "./define.js";
 import { type JsonSchema, jsonSchemaOf, propertiesOf, resolveRef } from "./json-schema.js";
 import type { Route } from "./route.js";
-import type { OpenApiInfo } from "./types.js";
+import type { GatewayDefinition, OpenApiInfo } from "./types.js";
 
 type Json = Record<string, unknown>;
 

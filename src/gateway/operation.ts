@@ -14,8 +14,10 @@ import { checkRemotePayload, mergeParams, mergeQuery } from "./input.js";
 import { renderProblem } from "./problem.js";
 import type { CompiledRule, RateLimiter } from "./rate-limit.js";
 import type { Route } from "./route.js";
-import { IDEMPOTENCY_ID, idempotencyId, runIdempotent } from "./run-idempotent.js";
+import { type Answer, IDEMPOTENCY_ID, idempotencyId, runIdempotent } from "./run-idempotent.js";
 import type { IdempotencyMode } from "./types.js";
+
+export type { Answer } from "./run-idempotent.js";
 
 /** A route as one app runs it. */
 export interface CompiledRoute {
@@ -46,15 +48,6 @@ export interface HandlerOptions {
   readonly typeBase: string | undefined;
   /** Request headers (lowercase) copied into the call's metadata. */
   readonly metadataHeaders: readonly string[];
-}
-
-/** An answer to send. */
-export interface Answer {
-  readonly status: number;
-  readonly body: string | undefined;
-  readonly contentType: string;
-  /** Headers of this answer besides the usual ones. */
-  readonly headers?: Record<string, string>;
 }
 
 /**

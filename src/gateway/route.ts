@@ -16,31 +16,12 @@ import {
   isServiceContract,
   type MethodSpec,
 } from "../core/index.js";
-import { type Coercer, compileCoercers } from "./coerce.js";
+import { compileCoercers } from "./coerce.js";
 import { type JsonSchema, jsonSchemaOf, propertiesOf, typesOf } from "./json-schema.js";
 import { checkRouteOptions } from "./options.js";
-import type { HttpMethod, RouteOptions } from "./types.js";
+import type { HttpMethod, Route, RouteOptions } from "./types.js";
 
-/** A route: what `route(...)` returns and `defineGateway` takes. */
-export interface Route<C extends AnyContract = AnyContract> {
-  readonly kind: "weft.route";
-  /** `METHOD /path`, as written, e.g. `GET /products/:id`. */
-  readonly key: string;
-  readonly method: HttpMethod;
-  /** The path with `:name` parameters. */
-  readonly path: string;
-  /** Names of the path parameters, in order. */
-  readonly params: readonly string[];
-  readonly contract: C;
-  /** The contract method called. */
-  readonly operation: string;
-  readonly spec: MethodSpec;
-  readonly options: Readonly<RouteOptions>;
-  /** JSON Schema of the method's input, when its schema library offers one. */
-  readonly inputSchema: JsonSchema | undefined;
-  /** Coercers of the input's fields, for path and query strings. */
-  readonly coercers: ReadonlyMap<string, Coercer>;
-}
+export type { Route } from "./types.js";
 
 const METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)$/;

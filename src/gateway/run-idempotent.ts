@@ -14,9 +14,17 @@
 import { createHash } from "node:crypto";
 import { normalizeError, type Principal, type WeftError } from "../core/index.js";
 import { fingerprintOf, type IdempotencyRecords, scopeOf } from "./idempotency.js";
-import type { Answer } from "./operation.js";
 import { edgeError, type RenderedProblem } from "./problem.js";
 import type { IdempotencyMode } from "./types.js";
+
+/** An answer to send. */
+export interface Answer {
+  readonly status: number;
+  readonly body: string | undefined;
+  readonly contentType: string;
+  /** Headers of this answer besides the usual ones. */
+  readonly headers?: Record<string, string>;
+}
 
 /** What {@link runIdempotent} needs. */
 export interface IdempotentCall {

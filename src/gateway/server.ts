@@ -19,7 +19,6 @@ import { createAuthenticator } from "./auth/index.js";
 import { createJwtVerifier, resolveJwtSettings } from "./auth/jwt.js";
 import { GATEWAY_CONFIG } from "./config.js";
 import { Cors } from "./cors.js";
-import type { GatewayDefinition } from "./define.js";
 import { GatewayHandler } from "./handler.js";
 import { GATEWAY_MIGRATIONS, IdempotencyRecords } from "./idempotency.js";
 import { baseUrl, type Listener, listen } from "./listener.js";
@@ -27,7 +26,7 @@ import { openApiDocument } from "./openapi.js";
 import type { CompiledRoute } from "./operation.js";
 import { documentPath, parseBytes } from "./options.js";
 import { compileRule, RateLimiter } from "./rate-limit.js";
-import type { GatewayInfo } from "./types.js";
+import type { GatewayDefinition, GatewayInfo } from "./types.js";
 
 /** The port config gives when nothing sets one. */
 const DEFAULT_PORT = 3000;

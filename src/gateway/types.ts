@@ -2,7 +2,9 @@
  * The gateway's options, as users write them. Every option says its default; `defineGateway`
  * checks them all at definition and names the bad field.
  */
-import type { Duration } from "../core/index.js";
+import type { AnyContract, Duration, MethodSpec } from "../core/index.js";
+import type { Coercer } from "./coerce.js";
+import type { JsonSchema } from "./json-schema.js";
 
 /** Who may call a route: `required` (401 without valid credentials), `optional`, or `none`. */
 export type AuthMode = "required" | "optional" | "none";
@@ -140,7 +142,7 @@ export interface RouteOptions {
 /** Options of `defineGateway`. */
 export interface GatewayOptions {
   /** The routes, made with `route(...)`. */
-  routes: readonly import("./route.js").Route[];
+  routes: readonly Route[];
   /** Authentication. Default: no credentials are checked and routes default to `none`. */
   auth?: GatewayAuthOptions;
   /** Largest request body, in bytes or as `"512KiB"`/`"1MiB"`. Default 1 MiB. */
@@ -185,4 +187,32 @@ export interface GatewayInfo {
   readonly routes: readonly string[];
   /** Path of the OpenAPI document, when served. */
   readonly openapiPath: string | undefined;
+}
+
+/** A route: what `route(...)` returns and `defineGateway` takes. */
+export interface Route<C extends AnyContract = AnyContract> {
+  readonly kind: "weft.route";
+  /** `METHOD /path`, as written, e.g. `GET /products/:id`. */
+  readonly key: string;
+  readonly method: HttpMethod;
+  /** The path with `:name` parameters. */
+  readonly path: string;
+  /** Names of the path parameters, in order. */
+  readonly params: readonly string[];
+  readonly contract: C;
+  /** The contract method called. */
+  readonly operation: string;
+  readonly spec: MethodSpec;
+  readonly options: Readonly<RouteOptions>;
+  /** JSON Schema of the method's input, when its schema library offers one. */
+  readonly inputSchema: JsonSchema | undefined;
+  /** Coercers of the input's fields, for path and query strings. */
+  readonly coercers: ReadonlyMap<string, Coercer>;
+}
+
+/** A checked gateway definition: its name, routes and options. */
+export interface GatewayDefinition {
+  readonly name: string;
+  readonly routes: readonly Route[];
+  readonly options: Readonly<GatewayOptions>;
 }

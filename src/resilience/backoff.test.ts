@@ -44,6 +44,13 @@ describe("exponentialBackoff", () => {
     expect(top(2)).toBe(150);
   });
 
+  it("spread jitter scatters the wait around the cap, from half of it to half again", () => {
+    const low = exponentialBackoff({ initial: 1, max: 50, jitter: "spread", random: fixed(0) });
+    expect([1, 2, 6, 7, 20].map(low)).toEqual([0.5, 1, 16, 25, 25]);
+    const high = exponentialBackoff({ initial: 1, max: 50, jitter: "spread", random: fixed(0.75) });
+    expect([1, 3, 20].map(high)).toEqual([1.25, 5, 62.5]);
+  });
+
   it("draws one random number per wait, from the source given", () => {
     let draws = 0;
     const backoff = exponentialBackoff({
@@ -57,7 +64,7 @@ describe("exponentialBackoff", () => {
     exponentialBackoff({ jitter: "none", random: () => expect.unreachable() })(3);
   });
 
-  it("stays within [0, cap) with full jitter and [cap/2, cap) with equal jitter", () => {
+  it("stays within [0, cap) with full jitter, [cap/2, cap) with equal and [cap/2, 3cap/2) with spread", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 10_000 }),
@@ -82,6 +89,15 @@ describe("exponentialBackoff", () => {
           })(attempt);
           expect(equal).toBeGreaterThanOrEqual(cap / 2);
           expect(equal).toBeLessThanOrEqual(cap);
+          const spread = exponentialBackoff({
+            initial,
+            max,
+            multiplier,
+            jitter: "spread",
+            random: () => r,
+          })(attempt);
+          expect(spread).toBeGreaterThanOrEqual(cap / 2);
+          expect(spread).toBeLessThanOrEqual(cap * 1.5);
         },
       ),
     );

@@ -13,8 +13,11 @@ export interface BackoffOptions {
   max?: Duration;
   /** Growth per attempt. Default 2. */
   multiplier?: number;
-  /** `"full"`: uniform in [0, cap]; `"equal"`: cap/2 + uniform in [0, cap/2]; `"none"`. Default `"full"`. */
-  jitter?: "full" | "equal" | "none";
+  /**
+   * `"full"`: uniform in [0, cap]; `"equal"`: cap/2 + uniform in [0, cap/2]; `"spread"`: uniform
+   * in [cap/2, 3·cap/2] (around the cap, so up to half above `max`); `"none"`. Default `"full"`.
+   */
+  jitter?: "full" | "equal" | "spread" | "none";
   /** Random source in [0, 1); replaced in tests. Default `Math.random`. */
   random?: () => number;
 }
@@ -33,6 +36,7 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
     const cap = Math.min(max, initial * multiplier ** Math.max(0, attempt - 1));
     if (jitter === "none") return cap;
     if (jitter === "equal") return cap / 2 + random() * (cap / 2);
+    if (jitter === "spread") return cap * (0.5 + random());
     return random() * cap;
   };
 }

@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { failedPrecondition, invalidArgument } from "../core/index.js";
+import type { Dialect } from "./dialect.js";
 import { assertIdentifier } from "./sql.js";
-import type { Dialect } from "./types.js";
 
 /**
  * One migration. Give `sql` for both dialects, or `sqlite` and `postgres` (each overrides `sql`

@@ -11,7 +11,7 @@
  * ```
  */
 import { invalidArgument } from "../core/index.js";
-import type { Dialect } from "./types.js";
+import type { Dialect } from "./dialect.js";
 import { checkValue, encodeValue, type SqlValue } from "./values.js";
 
 const BRAND = Symbol.for("weft.sql.fragment");

@@ -4,11 +4,12 @@
  * to services for their own tables. What joins a transaction is explicit: statements run through
  * its `Tx`, nothing else (no ambient transaction).
  */
+
+import type { Dialect } from "./dialect.js";
 import type { MigrateOptions, Migration, MigrationReport } from "./migrations.js";
 import type { SqlFragment } from "./sql.js";
 
-/** Which SQL dialect a store speaks. */
-export type Dialect = "sqlite" | "postgres";
+export type { Dialect } from "./dialect.js";
 
 /** One result row: column name to decoded value (see docs/store.md for the value mapping). */
 export type Row = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * `json`/`jsonb`-declared TEXT columns on SQLite (both read back parsed).
  */
 import { invalidArgument } from "../core/index.js";
-import type { Dialect } from "./types.js";
+import type { Dialect } from "./dialect.js";
 
 /**
  * A value bound as a parameter: string, number (finite), bigint, boolean, null, bytes

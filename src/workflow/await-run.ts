@@ -7,7 +7,7 @@
  * and is retryable (starting the same id again waits for the same run).
  */
 import { normalizeError, type WeftError } from "../core/index.js";
-import type { RunOutcome } from "./engine/engine.js";
+import type { RunOutcome } from "./engine/waiters.js";
 
 /** What {@link awaitRecordedRun} waits with: the engine's `waitFor`. */
 export type WaitFor = (id: string, timeoutMs: number) => Promise<RunOutcome>;

@@ -25,8 +25,8 @@ import {
 } from "../core/index.js";
 import { heldTransaction } from "../store/open-tx.js";
 import type { AnyWorkflow } from "./authoring/types.js";
-import type { RunOutcome } from "./engine/engine.js";
 import type { RunDetails, RunFilter, RunSummary } from "./engine/manage.js";
+import type { RunOutcome } from "./engine/waiters.js";
 
 /** Options of `start`. */
 export interface StartOptions {

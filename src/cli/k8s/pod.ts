@@ -5,7 +5,7 @@
  * `weft migrate` for the group before the app starts (safe from many pods at once: each migration
  * is applied once under the store's migration lock), and pods spread across nodes.
  */
-import type { K8sInput } from "./manifests.js";
+import type { K8sInput } from "./names.js";
 
 /** Seconds the `preStop` hook waits so that Services stop routing to the pod before SIGTERM. */
 export const PRE_STOP_SECONDS = 5;

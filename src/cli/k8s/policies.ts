@@ -7,7 +7,7 @@
  * port from the metrics scraper; out to DNS (kube-dns), NATS, PostgreSQL and, when configured,
  * the OTLP endpoint. Groups never call each other directly: calls between them go over NATS.
  */
-import { dnsName, type K8sInput, type K8sObject, names, podLabels } from "./manifests.js";
+import { dnsName, type K8sInput, type K8sObject, names, podLabels } from "./names.js";
 
 /** The metrics scraper by default: Prometheus pods in the `monitoring` namespace. */
 export const DEFAULT_SCRAPER = {

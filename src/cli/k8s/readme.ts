@@ -1,6 +1,6 @@
 /** The README written next to the manifests: what they are and what to bring. */
-import { dnsName, GATEWAY_SERVICE, type K8sInput, names, PRE_STOP_SECONDS } from "./manifests.js";
-import { DATA_DIR, RUN_AS_ID } from "./pod.js";
+import { dnsName, GATEWAY_SERVICE, type K8sInput, names } from "./names.js";
+import { DATA_DIR, PRE_STOP_SECONDS, RUN_AS_ID } from "./pod.js";
 import { DEFAULT_EGRESS, DEFAULT_SCRAPER } from "./policies.js";
 
 /** README.md for the output folder. */

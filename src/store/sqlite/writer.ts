@@ -13,6 +13,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { aborted } from "../../core/index.js";
+import { exponentialBackoff } from "../../resilience/backoff.js";
 import { type Connection, TxScope } from "../scope.js";
 import { isSqliteBusy, mapSqliteError } from "./errors.js";
 
@@ -36,16 +37,19 @@ export interface WriterOptions {
   readonly groupCommit: boolean;
 }
 
+/** Wait between busy retries: 1 ms doubling up to 50 ms, each scattered over ±50 %. */
+const busyBackoff = exponentialBackoff({ initial: 1, max: 50, jitter: "spread" });
+
 /** Retries `action` while SQLite says busy, sleeping between tries, for up to `timeoutMs`. */
 export async function retryBusy<T>(action: () => T | Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = performance.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
       return await action();
     } catch (e) {
       if (!isSqliteBusy(e) || performance.now() >= deadline) throw mapSqliteError(e);
     }
-    await sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()));
+    await sleep(busyBackoff(attempt));
   }
 }
 

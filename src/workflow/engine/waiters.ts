@@ -3,6 +3,7 @@
  * once (no read); a run elsewhere is seen by reading the store with a growing interval.
  */
 import { errorFromWire, failedPrecondition, notFound, type WeftError } from "../../core/index.js";
+import { exponentialBackoff } from "../../resilience/backoff.js";
 import type { Journal } from "./journal.js";
 import { decodeJson } from "./json.js";
 import { FINAL_STATUSES, type RunStatus } from "./schema.js";
@@ -13,6 +14,9 @@ export interface RunOutcome {
   readonly output: unknown;
   readonly error: WeftError | undefined;
 }
+
+/** How long to wait before the n-th read of a run executing elsewhere: 20 ms doubling to 1 s. */
+const readInterval = exponentialBackoff({ initial: 20, max: 1000, jitter: "none" });
 
 /** The callers waiting in this process for runs to end. */
 export class Waiters {
@@ -37,8 +41,7 @@ export class Waiters {
    */
   async waitFor(id: string, timeoutMs: number): Promise<RunOutcome> {
     const deadline = Date.now() + timeoutMs;
-    let delay = 20;
-    for (;;) {
+    for (let read = 1; ; read++) {
       // Register before reading, so an end between the read and the wait is not missed.
       let told: RunOutcome | undefined;
       let wake: () => void = () => {};
@@ -80,8 +83,8 @@ export class Waiters {
         });
       }
       // A run executing here is told when it ends (read again after 1 s in case it suspends and
-      // ends elsewhere); others are read again after a growing `delay`.
-      const poll = Math.min(this.isExecuting(id) ? 1000 : delay, left);
+      // ends elsewhere); others are read again after a growing interval (`readInterval`).
+      const poll = Math.min(this.isExecuting(id) ? 1000 : readInterval(read), left);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, poll);
         wake = () => {
@@ -92,7 +95,6 @@ export class Waiters {
       });
       forget();
       if (told !== undefined) return told;
-      delay = Math.min(delay * 2, 1000);
     }
   }
 }
