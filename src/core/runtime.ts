@@ -3,6 +3,8 @@
  * a transport), work performed outside any method call (`app.perform`), and what contexts ask of
  * the app (`ctx.tx`, `ctx.use`), on top of the callee side ({@link ServingRuntime}).
  */
+
+import { noteCallFailure } from "./call-failure.js";
 import {
   type CallOrigin,
   type ClientTarget,
@@ -29,7 +31,6 @@ import { reportSpan, TIME_ORIGIN } from "./observer.js";
 import { OutgoingCall } from "./outgoing-call.js";
 import type { PerformOptions } from "./runtime-options.js";
 import { ServingRuntime } from "./serving-runtime.js";
-import { noteCallFailure } from "./call-failure.js";
 
 export type { Intake, PerformOptions, RuntimeOptions } from "./runtime-options.js";
 
