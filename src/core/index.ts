@@ -130,9 +130,12 @@ export {
   type TraceContext,
 } from "./trace-context.js";
 export {
+  abortReason,
   type CallHeaders,
+  type CancelHandle,
   callHeaders,
   isNestedCall,
   type Transport,
   type TransportHost,
+  whenAborted,
 } from "./transport.js";

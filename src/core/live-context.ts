@@ -75,6 +75,8 @@ export class LiveContext implements CallContext, Linked {
   list: IntrusiveList<Linked> | undefined = undefined;
   private controller: AbortController | undefined;
   private abortReason: WeftError | undefined;
+  /** Told when the call is aborted (transports: a plain callback, no AbortController). */
+  private abortListeners: ((reason: WeftError) => void)[] | undefined;
   private childLogger: Logger | undefined;
   /** The call made from this context that is still running, when there is one (the usual case). */
   private child: LiveContext | undefined;
@@ -208,8 +210,24 @@ export class LiveContext implements CallContext, Linked {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
+    if (this.abortListeners !== undefined)
+      for (const listener of this.abortListeners) listener(reason);
     this.child?.abort(reason);
     if (this.children !== undefined) for (const child of this.children) child.abort(reason);
+  }
+
+  /**
+   * Calls `listener` when this call is aborted; returns what stops that. Costs one array slot, where
+   * `signal` costs an AbortController and an event listener: transports use it on every call.
+   */
+  onAbort(listener: (reason: WeftError) => void): () => void {
+    this.abortListeners ??= [];
+    this.abortListeners.push(listener);
+    return () => {
+      const listeners = this.abortListeners;
+      const at = listeners === undefined ? -1 : listeners.indexOf(listener);
+      if (at >= 0) listeners?.splice(at, 1);
+    };
   }
 
   /** Links a call made from this context, so aborting this one aborts it. */

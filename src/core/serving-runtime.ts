@@ -24,7 +24,7 @@ import type { Logger } from "./logger.js";
 import { type CallObserver, reportSpan, TIME_ORIGIN } from "./observer.js";
 import type { DirectHost } from "./outgoing-call.js";
 import type { Intake, RuntimeOptions } from "./runtime-options.js";
-import type { CallHeaders, TransportHost } from "./transport.js";
+import type { CallHeaders, CancelHandle, TransportHost } from "./transport.js";
 
 /** The serving side of the call path of one app (see {@link Runtime} for the whole). */
 export abstract class ServingRuntime implements ContextRuntime, TransportHost, DirectHost {
@@ -84,7 +84,7 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
   accept(
     headers: CallHeaders,
     input: unknown,
-    options: { admitted?: boolean; signal?: AbortSignal } = {},
+    options: { admitted?: boolean; signal?: AbortSignal; cancel?: CancelHandle } = {},
   ): Promise<unknown> {
     const now = Date.now();
     // A caller that sent no deadline (a plain message from another client) gets the default;
@@ -134,9 +134,12 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
     const signal = options.signal;
     const onAbort = () => ctx.abort(normalizeError(signal?.reason));
     signal?.addEventListener("abort", onAbort, { once: true });
+    const cancel = options.cancel;
+    if (cancel !== undefined) cancel.abort = (reason) => ctx.abort(normalizeError(reason));
     return this.serve(ctx, input).finally(() => {
       this.deadlines.remove(entry);
       signal?.removeEventListener("abort", onAbort);
+      if (cancel !== undefined) cancel.abort = undefined;
     });
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Codec } from "./codec.js";
 import type { CallContext, Principal } from "./context.js";
+import { LiveContext } from "./live-context.js";
 import type { Logger } from "./logger.js";
 
 /** The call context as it travels: everything the callee needs to rebuild its context. */
@@ -38,6 +39,11 @@ export interface TransportHost {
       admitted?: boolean;
       /** Aborts the call (e.g. the caller's context in the same process). */
       signal?: AbortSignal;
+      /**
+       * Filled in with the function that aborts this call, for a transport that hears of a
+       * cancellation later (cheaper than a `signal`: no AbortController per call).
+       */
+      cancel?: CancelHandle;
     },
   ): Promise<unknown>;
   /** Serves a call made in this process with its context object, skipping any encoding. */
@@ -77,4 +83,29 @@ export function callHeaders(ctx: CallContext): CallHeaders {
 /** True when the call was made by a handler still running in this process (drain lets it in). */
 export function isNestedCall(ctx: CallContext): boolean {
   return (ctx as { nested?: unknown }).nested === true;
+}
+
+/**
+ * Calls `listener` once when the call of `ctx` is aborted (cancelled, deadline passed, shutdown),
+ * and returns what stops listening. For Weft's own contexts this costs no AbortController and no
+ * event listener (transports call it on every call); any other context falls back to its `signal`.
+ * The listener is not called for a context already aborted: check `abortReason(ctx)` first.
+ */
+export function whenAborted(ctx: CallContext, listener: (reason: unknown) => void): () => void {
+  if (ctx instanceof LiveContext) return ctx.onAbort(listener);
+  const signal = ctx.signal;
+  const onAbort = () => listener(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+/** Why the call of `ctx` was aborted, or undefined while it runs (without touching its signal). */
+export function abortReason(ctx: CallContext): unknown {
+  if (ctx instanceof LiveContext) return ctx.aborted;
+  return ctx.signal.aborted ? ctx.signal.reason : undefined;
+}
+
+/** Handed to {@link TransportHost.accept}: `abort` is set while the call is served. */
+export interface CancelHandle {
+  abort?: (reason: unknown) => void;
 }

@@ -21,7 +21,9 @@
 
 export {
   type AppExtension,
+  abortReason,
   type CallHeaders,
+  type CancelHandle,
   type Codec,
   type ConfigSlice,
   type ConfigSources,
@@ -74,6 +76,7 @@ export {
   validate,
   verifyPrincipal,
   type WireError,
+  whenAborted,
 } from "../core/index.js";
 export {
   type Consumer,

@@ -9,6 +9,7 @@
  */
 import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import {
+  abortReason,
   type CallContext,
   errorFromWire,
   invalidArgument,
@@ -17,6 +18,7 @@ import {
   type TransportHost,
   unavailable,
   type WeftError,
+  whenAborted,
 } from "../../core/index.js";
 import {
   cancelSubject,
@@ -37,8 +39,8 @@ interface Pending {
   startedAt: number;
   /** Bytes of the request frame. */
   sent: number;
-  /** Sends the cancel message when the caller's context is aborted. */
-  onAbort: () => void;
+  /** Stops listening for the caller's context being aborted. */
+  stopListening: () => void;
 }
 
 /** Who answered a call, reported to an observer (tests, topology). */
@@ -55,6 +57,7 @@ export interface CallObservation {
 export class Caller {
   private readonly prefix: string;
   private readonly pending = new Map<string, Pending>();
+  private readonly subjects = new Map<string, Map<string, string>>();
   private seq = 0;
   private readonly sweeper: NodeJS.Timeout;
   /** When the connection was lost (`Date.now()`), or undefined while connected. */
@@ -141,14 +144,13 @@ export class Caller {
     const reply = replySubject(this.prefix, id);
     let subject: string;
     try {
-      subject = methodSubject(this.host.app, ctx.service, ctx.method);
+      subject = this.subjectOf(ctx.service, ctx.method);
     } catch (e) {
       return Promise.reject(e);
     }
-    const signal = ctx.signal;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    const aborted = abortReason(ctx);
+    if (aborted !== undefined) return Promise.reject(aborted);
     return new Promise((resolve, reject) => {
-      const onAbort = () => this.cancel(ctx, reply, signal.reason);
       this.pending.set(id, {
         resolve,
         reject,
@@ -156,9 +158,9 @@ export class Caller {
         ctx,
         startedAt: performance.now(),
         sent: frame.length,
-        onAbort,
+        // A plain callback on Weft's contexts: no AbortController or event listener per call.
+        stopListening: whenAborted(ctx, (reason) => this.cancel(ctx, reply, reason)),
       });
-      signal.addEventListener("abort", onAbort, { once: true });
       try {
         this.nc.publish(subject, frame, { reply });
       } catch (e) {
@@ -190,8 +192,23 @@ export class Caller {
     const p = this.pending.get(id);
     if (p === undefined) return undefined;
     this.pending.delete(id);
-    p.ctx.signal.removeEventListener("abort", p.onAbort);
+    p.stopListening();
     return p;
+  }
+
+  /** The subject of a method, checked and built once per method (not on every call). */
+  private subjectOf(service: string, method: string): string {
+    let methods = this.subjects.get(service);
+    if (methods === undefined) {
+      methods = new Map();
+      this.subjects.set(service, methods);
+    }
+    let subject = methods.get(method);
+    if (subject === undefined) {
+      subject = methodSubject(this.host.app, service, method);
+      methods.set(method, subject);
+    }
+    return subject;
   }
 
   private onReply(msg: Msg): void {

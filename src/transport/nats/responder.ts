@@ -17,6 +17,7 @@ import {
   type Subscription,
 } from "@nats-io/transport-node";
 import {
+  type CancelHandle,
   cancelled,
   errorToWire,
   invalidArgument,
@@ -36,7 +37,7 @@ export class Responder {
   private readonly subscriptions: Subscription[] = [];
   private readonly cancellations: Subscription[] = [];
   /** Calls being served, by reply subject, to abort when their caller cancels. */
-  private readonly serving = new Map<string, AbortController>();
+  private readonly serving = new Map<string, CancelHandle>();
   private readonly decoder = new TextDecoder();
 
   constructor(
@@ -66,7 +67,7 @@ export class Responder {
   private onCancel(msg: Msg): void {
     this.serving
       .get(this.decoder.decode(msg.data))
-      ?.abort(cancelled("CALL_CANCELLED", "the caller cancelled the call", { mayHaveRun: true }));
+      ?.abort?.(cancelled("CALL_CANCELLED", "the caller cancelled the call", { mayHaveRun: true }));
   }
 
   private onCall(msg: Msg, service: string, method: string | undefined): void {
@@ -108,9 +109,9 @@ export class Responder {
           `the payload of ${service}.${method} is not valid ${this.host.codec.contentType}`,
         );
       }
-      const controller = new AbortController();
-      this.serving.set(reply, controller);
-      started = this.host.accept(headers, input, { admitted: true, signal: controller.signal });
+      const cancel: CancelHandle = {};
+      this.serving.set(reply, cancel);
+      started = this.host.accept(headers, input, { admitted: true, cancel });
     } catch (error) {
       started = Promise.reject(error);
     }
