@@ -53,8 +53,6 @@ export {
   newTrace,
   notePayloadBytes,
   type PerformOptions,
-  PUBLISHER,
-  type Publisher,
   parseTraceparent,
   REDACTED_PATHS,
   type RuntimeEnv,
@@ -67,7 +65,6 @@ export {
   signPrincipal,
   type TopicLike,
   type TraceContext,
-  type Transactor,
   type Transport,
   type TransportHost,
   toMilliseconds,
@@ -91,3 +88,5 @@ export {
   type RelayOptions,
   streamName,
 } from "../events/index.js";
+export { PUBLISHER, type Publisher } from "../events/publish.js";
+export { TRANSACTOR, type Transactor } from "../store/tx-handle.js";
