@@ -1,7 +1,8 @@
 /**
  * `weft/spi`: the plumbing for people who extend Weft — transport authors (wire headers, the error
  * wire format, trace context, principal tokens, payload accounting, spans), extension authors
- * (extension keys, the publisher and transactor seams, configuration slices and their resolution)
+ * (extension keys, members added to every call context, the publisher and transactor seams,
+ * configuration slices and their resolution)
  * and tools (the known variables, event stream and subject names). An app needs none of it: its API is `weft`.
  *
  * These names are stable enough to build on, but they follow the runtime's needs more closely than
@@ -28,10 +29,12 @@ export {
   type ConfigValues,
   type ConfigVariable,
   type ConfigVariables,
+  type ContextMembers,
   callHeaders,
   childTrace,
   DEFAULT_GROUP,
   defineConfigSlice,
+  defineContextMember,
   describeVariables,
   errorFromWire,
   errorToWire,
