@@ -1,7 +1,7 @@
 /**
  * The call path of one app: the caller side (deadline, cancellation, client middleware, routing to
  * a transport), work performed outside any method call (`app.perform`), and what contexts ask of
- * the app (`ctx.tx`, `ctx.use`), on top of the callee side ({@link ServingRuntime}).
+ * the app (`ctx.use`), on top of the callee side ({@link ServingRuntime}).
  */
 
 import { noteCallFailure } from "./call-failure.js";
