@@ -43,13 +43,9 @@ export type {
   InferOut,
   Placement,
   Principal,
-  Published,
-  PublishOptions,
   Schema,
   SpanKind,
-  SqlStatement,
   StandardSchemaV1,
-  TxHandle,
 } from "./core/index.js";
 // Apps, contracts, middleware, configuration, logging, and the one error type with its
 // constructors and predicates.
@@ -152,3 +148,5 @@ export {
   subscribe,
   type Topic,
 } from "./events/index.js";
+export type { Published, PublishOptions } from "./events/publish.js";
+export type { SqlStatement, TxHandle } from "./store/tx-handle.js";

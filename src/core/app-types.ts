@@ -6,14 +6,12 @@
 import type { Codec } from "./codec.js";
 import type { ConfigInput, WeftConfig } from "./config.js";
 import type { ConfigSlice } from "./config-slice.js";
-import type { CallContext, ExtensionKey, Principal, Transactor } from "./context.js";
-import type { AnyContract, Client } from "./contract.js";
+import type { CallContext, ExtensionKey, Principal } from "./context.js";
 import type { Duration } from "./duration.js";
 import type { Middleware } from "./handler.js";
 import type { Logger } from "./logger.js";
 import type { CallObserver } from "./observer.js";
 import type { Placement } from "./placement.js";
-import type { PerformOptions } from "./runtime-options.js";
 import type { Transport } from "./transport.js";
 
 /**
@@ -77,8 +75,6 @@ export interface AppExtension {
   drain?(deadline: number): Promise<void>;
   /** After draining: release leases, close connections. Called in reverse order. */
   stop?(): Promise<void>;
-  /** Provides `ctx.tx` (the first extension that has it wins). */
-  readonly transactor?: Transactor;
   /** What the extension provides to `ctx.use(key)` and `app.use(key)`. */
   provide?(key: ExtensionKey<unknown>): unknown;
   /** Config slices it reads (`app.config.get(slice)`); read for every service's extension. */
@@ -127,6 +123,18 @@ export interface AppDescription {
   readonly transport: string;
 }
 
+/** Options of `Runtime.perform` (and `app.perform`). */
+export interface PerformOptions {
+  /** Time limit of the work. Default: the app's call timeout. */
+  readonly timeoutMs?: number;
+  /** Continue this trace. */
+  readonly traceparent?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly principal?: Principal;
+  /** The work was accepted before the app began draining: run it while draining. */
+  readonly admitted?: boolean;
+}
+
 /** A running (or runnable) app. */
 export interface App {
   readonly name: string;
@@ -144,8 +152,7 @@ export interface App {
    * rejects with the hook's error (later calls return the same promise).
    */
   stop(options?: StopOptions): Promise<StopReport>;
-  /** A typed client for calls from outside any handler. */
-  client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
+  // `client(contract, options)` is declared in contract.ts (declaration merging).
   describe(): AppDescription;
   /** What an extension provides under `key` (as `ctx.use`); throws FAILED_PRECONDITION if none. */
   use<T>(key: ExtensionKey<T>): T;

@@ -109,7 +109,6 @@ export function createApp(definition: AppDefinition | AppSpec, options: AppOptio
     clientMiddleware: def.middleware.client,
     remoteMiddleware: options.resilience ?? [],
     observer: options.observer,
-    transactor: extensions.find((e) => e.transactor !== undefined)?.transactor,
     provided: (key) => {
       for (const extension of extensions) {
         const value = extension.provide?.(key);

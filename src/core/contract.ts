@@ -20,7 +20,7 @@
  * // elsewhere: const p = await ctx.client(catalog).get({ id: "p1" });
  * ```
  */
-import type { AppExtension } from "./app-types.js";
+import type { AppExtension, RootCallOptions } from "./app-types.js";
 import type { CallContext, TopicLike } from "./context.js";
 import type { Duration } from "./duration.js";
 import { invalidArgument } from "./errors.js";
@@ -117,6 +117,20 @@ export type ClientMethod<S extends MethodSpec> = (
 export type Client<C extends AnyContract> = {
   readonly [K in keyof C["methods"]]: ClientMethod<C["methods"][K]>;
 };
+
+declare module "./context.js" {
+  interface CallContext {
+    /** A typed client for another service; calls made with it inherit this context. */
+    client<C extends AnyContract>(contract: C): Client<C>;
+  }
+}
+
+declare module "./app-types.js" {
+  interface App {
+    /** A typed client for calls from outside any handler. */
+    client<C extends AnyContract>(contract: C, options?: RootCallOptions): Client<C>;
+  }
+}
 
 /** A subscription as core knows it (`subscribe` from `weft` makes one). */
 export interface SubscriptionLike {

@@ -60,17 +60,11 @@ export {
 } from "./config-slice.js";
 export {
   type CallContext,
+  type ContextMembers,
   type ExtensionKey,
   extensionKey,
   type Principal,
-  PUBLISHER,
-  type Published,
-  type Publisher,
-  type PublishOptions,
-  type SqlStatement,
   type TopicLike,
-  type Transactor,
-  type TxHandle,
 } from "./context.js";
 export {
   type AnyContract,
@@ -95,7 +89,7 @@ export { ERROR_CODES, type ErrorCode, isErrorCode, isRetryableByDefault } from "
 export { errorFromWire, errorToWire, type WireError } from "./error-wire.js";
 export * from "./errors.js";
 export { chain, type Handler, type Middleware } from "./handler.js";
-export { notePayloadBytes } from "./live-context.js";
+export { defineContextMember, notePayloadBytes } from "./live-context.js";
 export {
   createLogger,
   LOG_LEVELS,

@@ -4,16 +4,7 @@
  * little more than this object.
  */
 
-import {
-  type CallContext,
-  type ExtensionKey,
-  type Principal,
-  PUBLISHER,
-  type Published,
-  type PublishOptions,
-  type TopicLike,
-  type TxHandle,
-} from "./context.js";
+import type { CallContext, ContextMembers, ExtensionKey, Principal } from "./context.js";
 import type { AnyContract, Client } from "./contract.js";
 import type { WeftError } from "./errors.js";
 import type { IntrusiveList, Linked } from "./intrusive-list.js";
@@ -43,7 +34,6 @@ export interface ContextRuntime {
   readonly app: string;
   readonly logger: Logger;
   client<C extends AnyContract>(contract: C, parent: LiveContext): Client<C>;
-  transact<T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>): Promise<T>;
   use<T>(key: ExtensionKey<T>): T;
 }
 
@@ -68,7 +58,14 @@ export interface ContextInit {
   readonly nested: boolean;
 }
 
+/**
+ * The members subsystems add to every context ({@link defineContextMember}): declared here so the
+ * class has their types; installed on its prototype when the subsystem's module loads.
+ */
+export interface LiveContext extends ContextMembers {}
+
 /** A call's context. `parent` is the context of the handler that made the call, if any. */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged members are installed on the prototype by defineContextMember.
 export class LiveContext implements CallContext, Linked {
   prev: Linked | undefined = undefined;
   next: Linked | undefined = undefined;
@@ -189,20 +186,8 @@ export class LiveContext implements CallContext, Linked {
     return this.runtime.client(contract, this);
   }
 
-  tx<T>(fn: (tx: TxHandle) => Promise<T>): Promise<T> {
-    return this.runtime.transact(this, fn);
-  }
-
   use<T>(key: ExtensionKey<T>): T {
     return this.runtime.use(key);
-  }
-
-  publish<T>(topic: TopicLike<T>, event: T, options?: PublishOptions): Promise<Published> {
-    try {
-      return this.runtime.use(PUBLISHER).publish(this, topic, event, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
   }
 
   /** Aborts this call and every call made from it that is still running. Idempotent. */
@@ -254,4 +239,22 @@ export class LiveContext implements CallContext, Linked {
 export function notePayloadBytes(ctx: CallContext, bytes: number): void {
   const span = ctx instanceof LiveContext ? ctx.span : undefined;
   if (span !== undefined) span.bytes = (span.bytes ?? 0) + bytes;
+}
+
+/**
+ * Adds member `name` to every call context Weft makes: how a subsystem gives handlers `ctx.tx`
+ * (the store) or `ctx.publish` (the events) without core knowing them. Declare the member's type
+ * in {@link ContextMembers} by declaration merging; `member` runs with the context as `this` and
+ * usually reaches its subsystem with `this.use(key)`. Defining a name again replaces it.
+ */
+export function defineContextMember<K extends keyof ContextMembers>(
+  name: K,
+  member: ContextMembers[K],
+): void {
+  Object.defineProperty(LiveContext.prototype, name, {
+    value: member,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }

@@ -2,28 +2,20 @@
  * What the call path of one app is made from: its options, fixed at start, and the options of work
  * performed outside any method call.
  */
+
+import type { PerformOptions } from "./app-types.js";
 import type { Codec } from "./codec.js";
-import type { ExtensionKey, Principal, Transactor } from "./context.js";
+import type { ExtensionKey } from "./context.js";
 import type { ServiceImplementation } from "./contract.js";
 import type { Middleware } from "./handler.js";
 import type { Logger } from "./logger.js";
 import type { CallObserver } from "./observer.js";
 import type { Transport } from "./transport.js";
 
+export type { PerformOptions };
+
 /** Whether the app takes calls. */
 export type Intake = "closed" | "open" | "draining";
-
-/** Options of `Runtime.perform` (and `app.perform`). */
-export interface PerformOptions {
-  /** Time limit of the work. Default: the app's call timeout. */
-  readonly timeoutMs?: number;
-  /** Continue this trace. */
-  readonly traceparent?: string;
-  readonly metadata?: Readonly<Record<string, string>>;
-  readonly principal?: Principal;
-  /** The work was accepted before the app began draining: run it while draining. */
-  readonly admitted?: boolean;
-}
 
 /** Everything the call path needs, fixed at start. */
 export interface RuntimeOptions {
@@ -46,8 +38,6 @@ export interface RuntimeOptions {
   readonly serverMiddleware: readonly Middleware[];
   /** Finds what extensions provide (see `ctx.use`). */
   readonly provided: (key: ExtensionKey<unknown>) => unknown;
-  /** Runs `ctx.tx`; undefined when the app has no store. */
-  readonly transactor: Transactor | undefined;
   /** Client middleware on every outgoing call. */
   readonly clientMiddleware: readonly Middleware[];
   /**

@@ -1,7 +1,7 @@
 /**
  * The call path of one app: the caller side (deadline, cancellation, client middleware, routing to
  * a transport), work performed outside any method call (`app.perform`), and what contexts ask of
- * the app (`ctx.tx`, `ctx.use`), on top of the callee side ({@link ServingRuntime}).
+ * the app (`ctx.use`), on top of the callee side ({@link ServingRuntime}).
  */
 
 import { noteCallFailure } from "./call-failure.js";
@@ -13,7 +13,7 @@ import {
   makeRootClient,
   type RootScope,
 } from "./client.js";
-import type { CallContext, ExtensionKey, TxHandle } from "./context.js";
+import type { CallContext, ExtensionKey } from "./context.js";
 import type { AnyContract, CallOptions, Client } from "./contract.js";
 import type { DeadlineEntry } from "./deadline-wheel.js";
 import { toMilliseconds } from "./duration.js";
@@ -45,19 +45,6 @@ export class Runtime extends ServingRuntime implements ClientTarget {
   /** A client for calls from outside any handler (`app.client`). */
   rootClient<C extends AnyContract>(contract: C, scope: RootScope): Client<C> {
     return makeRootClient(contract, this, scope);
-  }
-
-  transact<T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>): Promise<T> {
-    const transactor = this.options.transactor;
-    if (transactor === undefined) {
-      return Promise.reject(
-        failedPrecondition(
-          "NO_STORE",
-          `app ${this.app} has no store: ctx.tx needs \`store: true\` or workflows in defineApp`,
-        ),
-      );
-    }
-    return transactor(ctx, fn);
   }
 
   use<T>(key: ExtensionKey<T>): T {

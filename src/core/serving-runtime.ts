@@ -6,7 +6,7 @@
 import { ownFailure } from "./call-failure.js";
 import type { Codec } from "./codec.js";
 import { type CompiledService, compileService } from "./compile.js";
-import type { CallContext, ExtensionKey, TxHandle } from "./context.js";
+import type { CallContext, ExtensionKey } from "./context.js";
 import type { AnyContract, Client } from "./contract.js";
 import { type DeadlineEntry, DeadlineWheel } from "./deadline-wheel.js";
 import {
@@ -68,8 +68,6 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
   }
 
   abstract client<C extends AnyContract>(contract: C, parent: LiveContext): Client<C>;
-
-  abstract transact<T>(ctx: CallContext, fn: (tx: TxHandle) => Promise<T>): Promise<T>;
 
   abstract use<T>(key: ExtensionKey<T>): T;
 

@@ -12,8 +12,6 @@ import {
   type ExtensionKey,
   failedPrecondition,
   notFound,
-  PUBLISHER,
-  type PublishOptions,
   type ServiceImplementation,
   type TopicLike,
   toMilliseconds,
@@ -27,6 +25,7 @@ import type { EventEnvelope } from "./envelope.js";
 import { EventStore } from "./event-store.js";
 import { createLocalBroker } from "./local-broker.js";
 import { eventMetrics } from "./metrics.js";
+import { PUBLISHER, type PublishOptions } from "./publish.js";
 import { createPublisher, type OutboxPublisher } from "./publisher.js";
 import { Relay, type RelayOptions } from "./relay.js";
 import { EVENT_MIGRATIONS } from "./schema.js";

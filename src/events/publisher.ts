@@ -9,9 +9,6 @@ import { v7 } from "uuid";
 import {
   type CallContext,
   failedPrecondition,
-  type Published,
-  type Publisher,
-  type PublishOptions,
   resourceExhausted,
   type TopicLike,
   validate,
@@ -20,6 +17,7 @@ import { heldTransaction } from "../store/open-tx.js";
 import type { Queryable } from "../store/types.js";
 import type { EventEnvelope } from "./envelope.js";
 import type { EventStore } from "./event-store.js";
+import type { Published, Publisher, PublishOptions } from "./publish.js";
 import { isTopic } from "./topic.js";
 
 /** Room kept for the event's headers within the payload limit. */

@@ -1,7 +1,8 @@
 /**
  * `weft/spi`: the plumbing for people who extend Weft — transport authors (wire headers, the error
  * wire format, trace context, principal tokens, payload accounting, spans), extension authors
- * (extension keys, the publisher and transactor seams, configuration slices and their resolution)
+ * (extension keys, members added to every call context, the publisher and transactor seams,
+ * configuration slices and their resolution)
  * and tools (the known variables, event stream and subject names). An app needs none of it: its API is `weft`.
  *
  * These names are stable enough to build on, but they follow the runtime's needs more closely than
@@ -30,10 +31,12 @@ export {
   type ConfigValues,
   type ConfigVariable,
   type ConfigVariables,
+  type ContextMembers,
   callHeaders,
   childTrace,
   DEFAULT_GROUP,
   defineConfigSlice,
+  defineContextMember,
   describeVariables,
   errorFromWire,
   errorToWire,
@@ -55,8 +58,6 @@ export {
   newTrace,
   notePayloadBytes,
   type PerformOptions,
-  PUBLISHER,
-  type Publisher,
   parseTraceparent,
   REDACTED_PATHS,
   type RuntimeEnv,
@@ -69,7 +70,6 @@ export {
   signPrincipal,
   type TopicLike,
   type TraceContext,
-  type Transactor,
   type Transport,
   type TransportHost,
   toMilliseconds,
@@ -94,3 +94,5 @@ export {
   type RelayOptions,
   streamName,
 } from "../events/index.js";
+export { PUBLISHER, type Publisher } from "../events/publish.js";
+export { TRANSACTOR, type Transactor } from "../store/tx-handle.js";

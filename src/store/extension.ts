@@ -14,12 +14,11 @@ import {
   type ExtensionKey,
   extensionKey,
   failedPrecondition,
-  type Transactor,
-  type TxHandle,
   type WeftConfig,
 } from "../core/index.js";
 import { STORE_CONFIG } from "./config.js";
 import { callerInTransaction, enterTransaction } from "./open-tx.js";
+import { TRANSACTOR, type Transactor, type TxHandle } from "./tx-handle.js";
 import type { Store, Tx } from "./types.js";
 
 /**
@@ -192,7 +191,6 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
         throw failedPrecondition("STORE_NOT_OPEN", "the app's store is not open yet");
       return store;
     },
-    transactor,
     transaction,
     around(interceptor) {
       interceptors.push(interceptor);
@@ -204,6 +202,7 @@ export function storeExtension(open: (app: App) => Promise<Store>): StoreExtensi
       store = await open(app);
     },
     provide(key: ExtensionKey<unknown>) {
+      if (key === TRANSACTOR) return transactor;
       return key === STORE ? store : undefined;
     },
     async stop() {

@@ -2,7 +2,8 @@
  * The handle `ctx.tx` gives, in an app: `tx.publish` / `tx.start` without topics or workflows
  * refuse naming what to add, and a transaction cannot span a call to another service — the
  * callee's own `ctx.tx` (`TX_SPANS_CALL`) and `ctx.publish` (`PUBLISH_IN_TX`) are refused while
- * its caller's transaction is open, without waiting for it (on SQLite that wait never ends).
+ * its caller's transaction is open, without waiting for it (on SQLite that wait never ends); in an
+ * app without a store both `ctx.tx` and `ctx.publish` refuse naming what is missing.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -92,6 +93,40 @@ describe("the transaction handle in an app (SQLite)", () => {
     );
     expect(await client.call({ what: "publish" })).toMatch(
       /^FAILED_PRECONDITION PUBLISH_IN_TX inner\.publish .*outer\.call.*tx\.publish/,
+    );
+  });
+});
+
+describe("ctx.tx and ctx.publish in an app without a store", () => {
+  let app: App | undefined;
+  afterEach(async () => {
+    await app?.stop({ grace: "1s" });
+  });
+
+  it("refuse naming what the app lacks", async () => {
+    const bare = defineService("bare", {
+      write: method({ input: z.object({}), output: z.string() }),
+      publish: method({ input: z.object({}), output: z.string() }),
+    });
+    app = createApp(
+      defineApp({
+        name: uniqueName("txn"),
+        services: [
+          bare.implement({
+            write: (ctx) => said(ctx.tx((tx) => tx.execute(sql`select 1`))),
+            publish: (ctx) => said(ctx.publish(noted, { n: 1 })),
+          }),
+        ],
+      }),
+      { env: {}, config: { logLevel: "silent" } },
+    );
+    await app.start();
+    const client = app.client(bare);
+    expect(await client.write({})).toMatch(
+      /^FAILED_PRECONDITION NO_STORE app .* has no store: ctx\.tx needs `store: true`/,
+    );
+    expect(await client.publish({})).toMatch(
+      /^FAILED_PRECONDITION EXTENSION_MISSING app .* provides no events \(an app with a store/,
     );
   });
 });

@@ -51,7 +51,7 @@ export interface RunOrigin {
   readonly caller?: string;
 }
 
-declare module "../core/context.js" {
+declare module "../store/tx-handle.js" {
   interface TxHandle {
     /**
      * Records a run of `workflow` in this transaction: it exists iff the transaction commits, and

@@ -11,12 +11,11 @@ import type {
   InferIn,
   InferOut,
   Logger,
-  Published,
-  PublishOptions,
   StandardSchemaV1,
   TopicLike,
-  TxHandle,
 } from "../../core/index.js";
+import type { Published, PublishOptions } from "../../events/publish.js";
+import type { TxHandle } from "../../store/tx-handle.js";
 
 /** What a step's code gets: a context for calls and transactions inside that step. */
 export interface StepContext {

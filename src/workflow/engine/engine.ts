@@ -13,11 +13,11 @@ import {
   invalidArgument,
   type Logger,
   notFound,
-  type TxHandle,
   validate,
 } from "../../core/index.js";
 import { metricsOf } from "../../observe/observability.js";
 import type { Queryable, Store } from "../../store/index.js";
+import type { TxHandle } from "../../store/tx-handle.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import type { RunOrigin } from "../client.js";
 import { Claims } from "./claims.js";

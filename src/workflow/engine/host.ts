@@ -2,15 +2,9 @@
  * What one execution needs from its engine: the journal, the clock, clients, and the owner id
  * that fences its writes.
  */
-import type {
-  AnyContract,
-  Client,
-  Logger,
-  Published,
-  PublishOptions,
-  TopicLike,
-  TxHandle,
-} from "../../core/index.js";
+import type { AnyContract, Client, Logger, TopicLike } from "../../core/index.js";
+import type { Published, PublishOptions } from "../../events/publish.js";
+import type { TxHandle } from "../../store/tx-handle.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import type { Journal } from "./journal.js";
 

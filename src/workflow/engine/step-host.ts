@@ -3,19 +3,10 @@
  * the run, transactions recorded once per (run, step, index), events published with ids derived
  * from the same, child runs, and ids.
  */
-import {
-  type AnyContract,
-  type App,
-  type CallOptions,
-  type Client,
-  type Logger,
-  PUBLISHER,
-  type Published,
-  type PublishOptions,
-  type TopicLike,
-  type TxHandle,
-} from "../../core/index.js";
+import type { AnyContract, App, CallOptions, Client, Logger, TopicLike } from "../../core/index.js";
+import { PUBLISHER, type Published, type PublishOptions } from "../../events/publish.js";
 import { type Store, sql } from "../../store/index.js";
+import type { TxHandle } from "../../store/tx-handle.js";
 import type { AnyWorkflow } from "../authoring/types.js";
 import type { RunOrigin } from "../client.js";
 import type { Execution } from "./execution.js";

@@ -4,7 +4,7 @@
  * event's place in it. A step run again either finds that transaction recorded (and skips it) or
  * runs it again after it rolled back: either way no event is recorded twice.
  */
-import type { TxHandle } from "../../core/index.js";
+import type { TxHandle } from "../../store/tx-handle.js";
 import { stepTxEventId } from "./ids.js";
 
 /** Wraps `tx` (and the handles of its savepoints) so events published through it get step ids. */
