@@ -124,11 +124,13 @@ export {
   type TraceContext,
 } from "./trace-context.js";
 export {
+  type AbortListener,
   abortReason,
   type CallHeaders,
   type CancelHandle,
   callHeaders,
   isNestedCall,
+  stopWhenAborted,
   type Transport,
   type TransportHost,
   whenAborted,

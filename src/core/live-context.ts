@@ -64,6 +64,11 @@ export interface ContextInit {
  */
 export interface LiveContext extends ContextMembers {}
 
+/** Told when a call is aborted: cancelled, deadline passed, or shutdown gave up waiting. */
+export interface AbortListener {
+  callAborted(reason: unknown): void;
+}
+
 /** A call's context. `parent` is the context of the handler that made the call, if any. */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged members are installed on the prototype by defineContextMember.
 export class LiveContext implements CallContext, Linked {
@@ -72,8 +77,9 @@ export class LiveContext implements CallContext, Linked {
   list: IntrusiveList<Linked> | undefined = undefined;
   private controller: AbortController | undefined;
   private abortReason: WeftError | undefined;
-  /** Told when the call is aborted (transports: a plain callback, no AbortController). */
-  private abortListeners: ((reason: WeftError) => void)[] | undefined;
+  /** Told when the call is aborted (a transport's pending call): see {@link listen}. */
+  private abortListener: AbortListener | undefined;
+  private abortListeners: AbortListener[] | undefined;
   private childLogger: Logger | undefined;
   /** The call made from this context that is still running, when there is one (the usual case). */
   private child: LiveContext | undefined;
@@ -195,24 +201,29 @@ export class LiveContext implements CallContext, Linked {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
+    this.abortListener?.callAborted(reason);
     if (this.abortListeners !== undefined)
-      for (const listener of this.abortListeners) listener(reason);
+      for (const listener of this.abortListeners) listener.callAborted(reason);
     this.child?.abort(reason);
     if (this.children !== undefined) for (const child of this.children) child.abort(reason);
   }
 
   /**
-   * Calls `listener` when this call is aborted; returns what stops that. Costs one array slot, where
-   * `signal` costs an AbortController and an event listener: transports use it on every call.
+   * Tells `listener` when this call is aborted (see `whenAborted` in transport.ts). One slot for
+   * the usual single listener: no AbortController, event listener or closure per call.
    */
-  onAbort(listener: (reason: WeftError) => void): () => void {
-    this.abortListeners ??= [];
-    this.abortListeners.push(listener);
-    return () => {
-      const listeners = this.abortListeners;
-      const at = listeners === undefined ? -1 : listeners.indexOf(listener);
-      if (at >= 0) listeners?.splice(at, 1);
-    };
+  listen(listener: AbortListener): void {
+    if (this.abortListener === undefined) this.abortListener = listener;
+    else (this.abortListeners ??= []).push(listener);
+  }
+
+  /** Stops telling `listener` (a finished call). */
+  unlisten(listener: AbortListener): void {
+    if (this.abortListener === listener) this.abortListener = undefined;
+    else if (this.abortListeners !== undefined) {
+      const at = this.abortListeners.indexOf(listener);
+      if (at >= 0) this.abortListeners.splice(at, 1);
+    }
   }
 
   /** Links a call made from this context, so aborting this one aborts it. */

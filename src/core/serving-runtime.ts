@@ -133,11 +133,11 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
     const onAbort = () => ctx.abort(normalizeError(signal?.reason));
     signal?.addEventListener("abort", onAbort, { once: true });
     const cancel = options.cancel;
-    if (cancel !== undefined) cancel.abort = (reason) => ctx.abort(normalizeError(reason));
+    if (cancel !== undefined) cancel.call = ctx;
     return this.serve(ctx, input).finally(() => {
       this.deadlines.remove(entry);
       signal?.removeEventListener("abort", onAbort);
-      if (cancel !== undefined) cancel.abort = undefined;
+      if (cancel !== undefined) cancel.call = undefined;
     });
   }
 

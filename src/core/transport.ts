@@ -4,7 +4,8 @@
  */
 import type { Codec } from "./codec.js";
 import type { CallContext, Principal } from "./context.js";
-import { LiveContext } from "./live-context.js";
+import type { WeftError } from "./errors.js";
+import { type AbortListener, LiveContext } from "./live-context.js";
 import type { Logger } from "./logger.js";
 
 /** The call context as it travels: everything the callee needs to rebuild its context. */
@@ -85,18 +86,27 @@ export function isNestedCall(ctx: CallContext): boolean {
   return (ctx as { nested?: unknown }).nested === true;
 }
 
+const signalHandlers = new WeakMap<AbortListener, () => void>();
+
 /**
- * Calls `listener` once when the call of `ctx` is aborted (cancelled, deadline passed, shutdown),
- * and returns what stops listening. For Weft's own contexts this costs no AbortController and no
- * event listener (transports call it on every call); any other context falls back to its `signal`.
- * The listener is not called for a context already aborted: check `abortReason(ctx)` first.
+ * Tells `listener` once when the call of `ctx` is aborted (cancelled, deadline passed, shutdown),
+ * until {@link stopWhenAborted}. For Weft's own contexts this costs no AbortController, event
+ * listener or closure (transports call it on every call); any other context falls back to its
+ * `signal`. Not called for a context already aborted: check {@link abortReason} first.
  */
-export function whenAborted(ctx: CallContext, listener: (reason: unknown) => void): () => void {
-  if (ctx instanceof LiveContext) return ctx.onAbort(listener);
+export function whenAborted(ctx: CallContext, listener: AbortListener): void {
+  if (ctx instanceof LiveContext) return ctx.listen(listener);
   const signal = ctx.signal;
-  const onAbort = () => listener(signal.reason);
+  const onAbort = () => listener.callAborted(signal.reason);
+  signalHandlers.set(listener, onAbort);
   signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
+}
+
+/** Stops what {@link whenAborted} started. */
+export function stopWhenAborted(ctx: CallContext, listener: AbortListener): void {
+  if (ctx instanceof LiveContext) return ctx.unlisten(listener);
+  const onAbort = signalHandlers.get(listener);
+  if (onAbort !== undefined) ctx.signal.removeEventListener("abort", onAbort);
 }
 
 /** Why the call of `ctx` was aborted, or undefined while it runs (without touching its signal). */
@@ -105,7 +115,12 @@ export function abortReason(ctx: CallContext): unknown {
   return ctx.signal.aborted ? ctx.signal.reason : undefined;
 }
 
-/** Handed to {@link TransportHost.accept}: `abort` is set while the call is served. */
+/**
+ * Handed to {@link TransportHost.accept}: while the call is served, `call` is what a cancellation
+ * aborts (`handle.call?.abort(reason)`).
+ */
 export interface CancelHandle {
-  abort?: (reason: unknown) => void;
+  call?: { abort(reason: WeftError): void } | undefined;
 }
+
+export type { AbortListener } from "./live-context.js";

@@ -21,6 +21,7 @@
  */
 
 export {
+  type AbortListener,
   type AppExtension,
   abortReason,
   type CallHeaders,
@@ -68,6 +69,7 @@ export {
   type SubscriptionLike,
   saysWhetherItRan,
   signPrincipal,
+  stopWhenAborted,
   type TopicLike,
   type TraceContext,
   type Transport,

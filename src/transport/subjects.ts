@@ -67,10 +67,23 @@ export function serviceQueue(app: string, service: string): string {
 
 /** The method a subject of {@link serviceSubject} names (undefined when it is not one). */
 export function methodOf(app: string, service: string, subject: string): string | undefined {
+  return methodReader(app, service)(subject);
+}
+
+/**
+ * Reads the method out of subjects of {@link serviceSubject}, with the service's part checked once
+ * (a responder reads one per call).
+ */
+export function methodReader(
+  app: string,
+  service: string,
+): (subject: string) => string | undefined {
   const root = serviceRoot(app, service);
-  if (!subject.startsWith(root) || subject.charCodeAt(root.length) !== 46) return undefined;
-  const method = subject.slice(root.length + 1);
-  return TOKEN.test(method) ? method : undefined;
+  return (subject) => {
+    if (!subject.startsWith(root) || subject.charCodeAt(root.length) !== 46) return undefined;
+    const method = subject.slice(root.length + 1);
+    return TOKEN.test(method) ? method : undefined;
+  };
 }
 
 /** The subject a caller cancels a call of one method on: `weft.<app>.<service>.<method>.cancel`. */

@@ -9,12 +9,14 @@
  */
 import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import {
+  type AbortListener,
   abortReason,
   type CallContext,
   errorFromWire,
   invalidArgument,
   notePayloadBytes,
   resourceExhausted,
+  stopWhenAborted,
   type TransportHost,
   unavailable,
   type WeftError,
@@ -31,16 +33,26 @@ import {
 import { decodeResponse, encodeRequest, encodeRequestText } from "./frame.js";
 import { contextFields } from "./headers.js";
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: WeftError): void;
-  deadline: number;
-  ctx: CallContext;
-  startedAt: number;
-  /** Bytes of the request frame. */
-  sent: number;
-  /** Stops listening for the caller's context being aborted. */
-  stopListening: () => void;
+/** A call waiting for its reply; told when its caller's context is aborted. */
+class Pending implements AbortListener {
+  readonly deadline: number;
+  readonly startedAt = performance.now();
+
+  constructor(
+    private readonly caller: Caller,
+    readonly ctx: CallContext,
+    readonly reply: string,
+    /** Bytes of the request frame. */
+    readonly sent: number,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: WeftError) => void,
+  ) {
+    this.deadline = ctx.deadline;
+  }
+
+  callAborted(reason: unknown): void {
+    this.caller.cancel(this, reason);
+  }
 }
 
 /** Who answered a call, reported to an observer (tests, topology). */
@@ -151,16 +163,10 @@ export class Caller {
     const aborted = abortReason(ctx);
     if (aborted !== undefined) return Promise.reject(aborted);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, {
-        resolve,
-        reject,
-        deadline: ctx.deadline,
-        ctx,
-        startedAt: performance.now(),
-        sent: frame.length,
-        // A plain callback on Weft's contexts: no AbortController or event listener per call.
-        stopListening: whenAborted(ctx, (reason) => this.cancel(ctx, reply, reason)),
-      });
+      const pending = new Pending(this, ctx, reply, frame.length, resolve, reject);
+      this.pending.set(id, pending);
+      // On Weft's contexts no AbortController, event listener or closure per call.
+      whenAborted(ctx, pending);
       try {
         this.nc.publish(subject, frame, { reply });
       } catch (e) {
@@ -176,7 +182,8 @@ export class Caller {
    * The caller's context was aborted while the call waited: tell the replica serving it (any of
    * them may). A passed deadline needs no message: the callee has the same deadline.
    */
-  private cancel(ctx: CallContext, reply: string, reason: unknown): void {
+  cancel(p: Pending, reason: unknown): void {
+    const { ctx, reply } = p;
     this.forget(replyToken(this.prefix, reply))?.reject(reason as WeftError);
     if ((reason as WeftError | undefined)?.code === "DEADLINE_EXCEEDED") return;
     if (this.disconnectedAt !== undefined || this.nc.isClosed()) return;
@@ -192,7 +199,7 @@ export class Caller {
     const p = this.pending.get(id);
     if (p === undefined) return undefined;
     this.pending.delete(id);
-    p.stopListening();
+    stopWhenAborted(p.ctx, p);
     return p;
   }
 

@@ -25,7 +25,7 @@ import {
   resourceExhausted,
   type TransportHost,
 } from "../../core/index.js";
-import { cancelWildcard, methodOf, serviceQueue, serviceSubject } from "../subjects.js";
+import { cancelWildcard, methodReader, serviceQueue, serviceSubject } from "../subjects.js";
 import { decodeRequest, encodeResponse, isFramed, responderBytes } from "./frame.js";
 import { fieldsFromHeaders, H, parseContext } from "./headers.js";
 
@@ -49,9 +49,10 @@ export class Responder {
   async serve(services: readonly string[]): Promise<void> {
     const app = this.host.app;
     for (const service of services) {
+      const methodOf = methodReader(app, service);
       const sub = this.nc.subscribe(serviceSubject(app, service), {
         queue: serviceQueue(app, service),
-        callback: (_err, msg) => this.onCall(msg, service, methodOf(app, service, msg.subject)),
+        callback: (_err, msg) => this.onCall(msg, service, methodOf(msg.subject)),
       });
       this.subscriptions.push(sub);
       this.cancellations.push(
@@ -67,7 +68,9 @@ export class Responder {
   private onCancel(msg: Msg): void {
     this.serving
       .get(this.decoder.decode(msg.data))
-      ?.abort?.(cancelled("CALL_CANCELLED", "the caller cancelled the call", { mayHaveRun: true }));
+      ?.call?.abort(
+        cancelled("CALL_CANCELLED", "the caller cancelled the call", { mayHaveRun: true }),
+      );
   }
 
   private onCall(msg: Msg, service: string, method: string | undefined): void {
