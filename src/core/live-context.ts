@@ -214,7 +214,10 @@ export class LiveContext implements CallContext, Linked {
    */
   listen(listener: AbortListener): void {
     if (this.abortListener === undefined) this.abortListener = listener;
-    else (this.abortListeners ??= []).push(listener);
+    else {
+      this.abortListeners ??= [];
+      this.abortListeners.push(listener);
+    }
   }
 
   /** Stops telling `listener` (a finished call). */

@@ -95,7 +95,10 @@ const signalHandlers = new WeakMap<AbortListener, () => void>();
  * `signal`. Not called for a context already aborted: check {@link abortReason} first.
  */
 export function whenAborted(ctx: CallContext, listener: AbortListener): void {
-  if (ctx instanceof LiveContext) return ctx.listen(listener);
+  if (ctx instanceof LiveContext) {
+    ctx.listen(listener);
+    return;
+  }
   const signal = ctx.signal;
   const onAbort = () => listener.callAborted(signal.reason);
   signalHandlers.set(listener, onAbort);
@@ -104,7 +107,10 @@ export function whenAborted(ctx: CallContext, listener: AbortListener): void {
 
 /** Stops what {@link whenAborted} started. */
 export function stopWhenAborted(ctx: CallContext, listener: AbortListener): void {
-  if (ctx instanceof LiveContext) return ctx.unlisten(listener);
+  if (ctx instanceof LiveContext) {
+    ctx.unlisten(listener);
+    return;
+  }
   const onAbort = signalHandlers.get(listener);
   if (onAbort !== undefined) ctx.signal.removeEventListener("abort", onAbort);
 }
