@@ -19,6 +19,13 @@
  * await app.stop();
  * ```
  */
+
+export {
+  type AbortListener,
+  abortReason,
+  stopWhenAborted,
+  whenAborted,
+} from "./abort-listeners.js";
 export {
   type App,
   type AppDefinition,
@@ -124,14 +131,10 @@ export {
   type TraceContext,
 } from "./trace-context.js";
 export {
-  type AbortListener,
-  abortReason,
   type CallHeaders,
   type CancelHandle,
   callHeaders,
   isNestedCall,
-  stopWhenAborted,
   type Transport,
   type TransportHost,
-  whenAborted,
 } from "./transport.js";

@@ -5,7 +5,6 @@
 import type { Codec } from "./codec.js";
 import type { CallContext, Principal } from "./context.js";
 import type { WeftError } from "./errors.js";
-import { type AbortListener, LiveContext } from "./live-context.js";
 import type { Logger } from "./logger.js";
 
 /** The call context as it travels: everything the callee needs to rebuild its context. */
@@ -86,41 +85,6 @@ export function isNestedCall(ctx: CallContext): boolean {
   return (ctx as { nested?: unknown }).nested === true;
 }
 
-const signalHandlers = new WeakMap<AbortListener, () => void>();
-
-/**
- * Tells `listener` once when the call of `ctx` is aborted (cancelled, deadline passed, shutdown),
- * until {@link stopWhenAborted}. For Weft's own contexts this costs no AbortController, event
- * listener or closure (transports call it on every call); any other context falls back to its
- * `signal`. Not called for a context already aborted: check {@link abortReason} first.
- */
-export function whenAborted(ctx: CallContext, listener: AbortListener): void {
-  if (ctx instanceof LiveContext) {
-    ctx.listen(listener);
-    return;
-  }
-  const signal = ctx.signal;
-  const onAbort = () => listener.callAborted(signal.reason);
-  signalHandlers.set(listener, onAbort);
-  signal.addEventListener("abort", onAbort, { once: true });
-}
-
-/** Stops what {@link whenAborted} started. */
-export function stopWhenAborted(ctx: CallContext, listener: AbortListener): void {
-  if (ctx instanceof LiveContext) {
-    ctx.unlisten(listener);
-    return;
-  }
-  const onAbort = signalHandlers.get(listener);
-  if (onAbort !== undefined) ctx.signal.removeEventListener("abort", onAbort);
-}
-
-/** Why the call of `ctx` was aborted, or undefined while it runs (without touching its signal). */
-export function abortReason(ctx: CallContext): unknown {
-  if (ctx instanceof LiveContext) return ctx.aborted;
-  return ctx.signal.aborted ? ctx.signal.reason : undefined;
-}
-
 /**
  * Handed to {@link TransportHost.accept}: while the call is served, `call` is what a cancellation
  * aborts (`handle.call?.abort(reason)`).
@@ -128,5 +92,3 @@ export function abortReason(ctx: CallContext): unknown {
 export interface CancelHandle {
   call?: { abort(reason: WeftError): void } | undefined;
 }
-
-export type { AbortListener } from "./live-context.js";
