@@ -73,12 +73,20 @@ const BYTE_UNITS: Record<string, number> = {
   GB: 1000 ** 3,
 };
 
+/** Bytes from a number or a string like `"512KiB"`; undefined when it is neither, or not > 0. */
+export function parseBytes(value: unknown): number | undefined {
+  if (typeof value === "number")
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  const m = typeof value === "string" ? BYTES.exec(value.trim()) : null;
+  if (m === null) return undefined;
+  const n = Number(m[1]) * (BYTE_UNITS[m[2] ?? "B"] ?? 1);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
 /** A whole number of bytes >= 1024, as a number or with a unit (`"1MiB"`). */
 export function bytes(value: unknown): number | InvalidValue {
-  const m =
-    typeof value === "number" ? [String(value), String(value), "B"] : BYTES.exec(String(value));
-  const n = m === null ? Number.NaN : Number(m[1]) * (BYTE_UNITS[m[2] ?? "B"] ?? 1);
-  return Number.isSafeInteger(n) && n >= 1024
+  const n = parseBytes(value);
+  return n !== undefined && n >= 1024
     ? n
     : invalid('must be a whole number of bytes >= 1024, e.g. 1048576 or "1MiB"');
 }

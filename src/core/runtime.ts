@@ -15,7 +15,6 @@ import {
 } from "./client.js";
 import type { CallContext, ExtensionKey } from "./context.js";
 import type { AnyContract, CallOptions, Client } from "./contract.js";
-import type { DeadlineEntry } from "./deadline-wheel.js";
 import { toMilliseconds } from "./duration.js";
 import {
   cancelled,
@@ -215,17 +214,7 @@ export class Runtime extends ServingRuntime implements ClientTarget {
         bytes: undefined,
       };
     }
-    const entry: DeadlineEntry = {
-      deadline,
-      prev: undefined,
-      next: undefined,
-      list: undefined,
-      expire: () =>
-        ctx.abort(
-          deadlineExceeded("DEADLINE_EXCEEDED", `${service} ${operation}: deadline passed`),
-        ),
-    };
-    this.deadlines.add(entry);
+    const entry = this.watchDeadline(ctx, `${service} ${operation}`);
     this.inflight.add(ctx);
     let running: Promise<T>;
     try {

@@ -79,6 +79,19 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
     });
   }
 
+  /** Aborts `ctx` with DEADLINE_EXCEEDED naming `what` when its deadline passes; remove when done. */
+  protected watchDeadline(ctx: LiveContext, what: string): DeadlineEntry {
+    const entry: DeadlineEntry = {
+      deadline: ctx.deadline,
+      prev: undefined,
+      next: undefined,
+      list: undefined,
+      expire: () => ctx.abort(deadlineExceeded("DEADLINE_EXCEEDED", `${what}: deadline passed`)),
+    };
+    this.deadlines.add(entry);
+    return entry;
+  }
+
   accept(
     headers: CallHeaders,
     input: unknown,
@@ -118,17 +131,7 @@ export abstract class ServingRuntime implements ContextRuntime, TransportHost, D
       };
     }
     // The caller's timer is in another context or process: abort at the deadline here too.
-    const entry: DeadlineEntry = {
-      deadline,
-      prev: undefined,
-      next: undefined,
-      list: undefined,
-      expire: () =>
-        ctx.abort(
-          deadlineExceeded("DEADLINE_EXCEEDED", `${ctx.service}.${ctx.method}: deadline passed`),
-        ),
-    };
-    this.deadlines.add(entry);
+    const entry = this.watchDeadline(ctx, `${ctx.service}.${ctx.method}`);
     const signal = options.signal;
     const onAbort = () => ctx.abort(normalizeError(signal?.reason));
     signal?.addEventListener("abort", onAbort, { once: true });

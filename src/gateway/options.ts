@@ -2,6 +2,8 @@
  * Checks of the gateway's and routes' options. Every problem is reported as a field issue with the
  * path of the bad option, so a definition error says exactly what to fix.
  */
+import { parseBytes } from "../core/config-values.js";
+
 import { type Duration, type FieldIssue, type MethodSpec, toMilliseconds } from "../core/index.js";
 import type { GatewayOptions, RateLimitRule, RouteOptions } from "./types.js";
 
@@ -127,27 +129,6 @@ export function checkRouteOptions(
   if (options.timeout !== undefined) checkDuration(options.timeout, at("timeout"), issues);
   if (options.coerce !== undefined && typeof options.coerce !== "boolean")
     issues.push({ path: at("coerce"), message: "must be true or false" });
-}
-
-const BYTES = /^(\d+)\s*(B|KiB|MiB|GiB|KB|MB|GB)?$/;
-const UNITS: Record<string, number> = {
-  B: 1,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3,
-  KB: 1000,
-  MB: 1000 ** 2,
-  GB: 1000 ** 3,
-};
-
-/** Bytes from a number or a string like `"512KiB"`; undefined when it is neither. */
-export function parseBytes(value: unknown): number | undefined {
-  if (typeof value === "number")
-    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-  const m = typeof value === "string" ? BYTES.exec(value.trim()) : null;
-  if (m === null) return undefined;
-  const bytes = Number(m[1]) * (UNITS[m[2] ?? "B"] ?? 1);
-  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
 
 /** The path of the OpenAPI document a gateway serves, or undefined when it serves none. */

@@ -5,6 +5,7 @@
  * and at stop it closes the server.
  */
 import FindMyWay from "find-my-way";
+import { parseBytes } from "../core/config-values.js";
 import {
   type App,
   type AppExtension,
@@ -24,7 +25,7 @@ import { GATEWAY_MIGRATIONS, IdempotencyRecords } from "./idempotency.js";
 import { baseUrl, type Listener, listen } from "./listener.js";
 import { openApiDocument } from "./openapi.js";
 import type { CompiledRoute } from "./operation.js";
-import { documentPath, parseBytes } from "./options.js";
+import { documentPath } from "./options.js";
 import { compileRule, RateLimiter } from "./rate-limit.js";
 import type { GatewayDefinition, GatewayInfo } from "./types.js";
 
