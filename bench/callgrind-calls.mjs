@@ -27,7 +27,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildTree, chosenTree, guardApp, importWeft, PAYLOAD, treeState } from "./weft-tree.mjs";
+import {
+  buildTree,
+  chosenTree,
+  guardApp,
+  importWeft,
+  median,
+  option,
+  PAYLOAD,
+  treeState,
+} from "./weft-tree.mjs";
 
 /** Node flags of the driver: what keeps repeated runs' counts together. */
 export const NODE_FLAGS = [
@@ -36,11 +45,6 @@ export const NODE_FLAGS = [
   "--hash-seed=1",
   "--random-seed=1",
 ];
-
-function option(argv, name, fallback) {
-  const at = argv.indexOf(name);
-  return at >= 0 ? argv[at + 1] : fallback;
-}
 
 /** The driver: runs under valgrind; `argv` = [built folder, warm-up calls, measured calls]. */
 async function drive(out, warmup, calls) {
@@ -85,12 +89,6 @@ function countRun(out, warmup, calls) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function main(argv) {
   const tree = chosenTree(argv);

@@ -22,12 +22,16 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { buildTree, chosenTree, guardApp, importWeft, PAYLOAD, treeState } from "./weft-tree.mjs";
-
-function option(argv, name, fallback) {
-  const at = argv.indexOf(name);
-  return at >= 0 ? argv[at + 1] : fallback;
-}
+import {
+  buildTree,
+  chosenTree,
+  guardApp,
+  importWeft,
+  median,
+  option,
+  PAYLOAD,
+  treeState,
+} from "./weft-tree.mjs";
 
 const cpuMicros = () => {
   const { user, system } = process.cpuUsage();
@@ -81,12 +85,6 @@ async function batch(call, calls, inFlight) {
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, calls) }, worker));
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function main(argv) {
   const tree = chosenTree(argv);

@@ -122,3 +122,16 @@ export function guardApp(weft, name) {
   });
   return { contract: guard, definition: defineApp({ name, services: [impl] }) };
 }
+
+/** The value after `name` in `argv`, or `fallback`. */
+export function option(argv, name, fallback) {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : fallback;
+}
+
+/** The median of some numbers. */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
