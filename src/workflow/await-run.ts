@@ -6,7 +6,7 @@
  * it says `mayHaveRun: true`, carries the run id in its metadata (`runId`, to look the run up),
  * and is retryable (starting the same id again waits for the same run).
  */
-import { normalizeError, type WeftError } from "../core/index.js";
+import { failedPrecondition, normalizeError, type WeftError } from "../core/index.js";
 import type { RunOutcome } from "./engine/waiters.js";
 
 /** What {@link awaitRecordedRun} waits with: the engine's `waitFor`. */
@@ -45,4 +45,19 @@ export async function awaitRecordedRun(
       await new Promise((resolve) => setTimeout(resolve, Math.min(RETRY_PAUSE_MS, left)));
     }
   }
+}
+
+/**
+ * The error `run` throws for a run that ended without completing: the run's own error, intact but
+ * for one thing — it is final for that run id (starting the same id again ends the same way), so
+ * it is never retryable, whatever the failure inside the run said (a step that found NATS down
+ * said "retry"). A new attempt needs a new run id.
+ */
+export function endedRunError(outcome: RunOutcome, id: string): WeftError {
+  const error =
+    outcome.error ??
+    failedPrecondition("RUN_NOT_COMPLETED", `run ${id} ended ${outcome.status}`, {
+      metadata: { runId: id, runStatus: outcome.status },
+    });
+  return error.retryable ? error.with({ retryable: false }) : error;
 }

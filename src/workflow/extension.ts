@@ -13,7 +13,7 @@ import {
 } from "../core/index.js";
 import type { StoreExtension } from "../store/extension.js";
 import type { AnyWorkflow } from "./authoring/types.js";
-import { awaitRecordedRun } from "./await-run.js";
+import { awaitRecordedRun, endedRunError } from "./await-run.js";
 import { type StartOptions, WORKFLOWS, type WorkflowClient } from "./client.js";
 import { Engine } from "./engine/engine.js";
 import type { Clock } from "./engine/host.js";
@@ -99,11 +99,7 @@ export function workflowExtension(
         id,
         toMilliseconds(runOptions?.timeout ?? "30s", "timeout"),
       );
-      if (outcome.status !== "completed")
-        throw (
-          outcome.error ??
-          failedPrecondition("RUN_NOT_COMPLETED", `run ${id} ended ${outcome.status}`)
-        );
+      if (outcome.status !== "completed") throw endedRunError(outcome, id);
       return outcome.output as never;
     },
     result: (id, resultOptions) =>
