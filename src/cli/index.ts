@@ -10,7 +10,8 @@
  * ```
  */
 export { formatBanner } from "./banner.js";
-export { type K8sInput, type K8sObject, manifestFiles } from "./k8s/manifests.js";
+export { manifestFiles } from "./k8s/manifests.js";
+export type { K8sInput, K8sObject } from "./k8s/names.js";
 export { DEFAULT_ENTRIES, findEntry, loadApp } from "./load-app.js";
 export { EXIT, main } from "./main.js";
 export { type MigrateResult, migrateApp } from "./migrate-app.js";

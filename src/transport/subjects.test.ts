@@ -18,7 +18,7 @@ import {
   eventSubject,
   eventWildcard,
   inboxPrefix,
-  methodOf,
+  methodReader,
   methodSubject,
   replySubject,
   replyToken,
@@ -51,10 +51,11 @@ describe("the subject registry", () => {
   });
 
   it("reads the method back from a call subject, and nothing else", () => {
-    expect(methodOf("shop", "cart", "weft.shop.cart.addItem")).toBe("addItem");
-    expect(methodOf("shop", "cart", "weft.shop.carts.addItem")).toBeUndefined();
-    expect(methodOf("shop", "cart", "weft.shop.cart.addItem.cancel")).toBeUndefined();
-    expect(methodOf("shop", "cart", "weft.other.cart.addItem")).toBeUndefined();
+    const methodOf = methodReader("shop", "cart");
+    expect(methodOf("weft.shop.cart.addItem")).toBe("addItem");
+    expect(methodOf("weft.shop.carts.addItem")).toBeUndefined();
+    expect(methodOf("weft.shop.cart.addItem.cancel")).toBeUndefined();
+    expect(methodOf("weft.other.cart.addItem")).toBeUndefined();
   });
 
   it("gives each app its own inbox prefix, and reply subjects under it", () => {

@@ -65,11 +65,6 @@ export function serviceQueue(app: string, service: string): string {
   return serviceRoot(app, service);
 }
 
-/** The method a subject of {@link serviceSubject} names (undefined when it is not one). */
-export function methodOf(app: string, service: string, subject: string): string | undefined {
-  return methodReader(app, service)(subject);
-}
-
 /**
  * Reads the method out of subjects of {@link serviceSubject}, with the service's part checked once
  * (a responder reads one per call).

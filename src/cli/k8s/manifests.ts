@@ -20,16 +20,6 @@ import {
 import { DATA_DIR, podTemplate } from "./pod.js";
 import { autoscaler, disruptionBudget, networkPolicies, replicasOf } from "./policies.js";
 
-export {
-  dnsName,
-  GATEWAY_SERVICE,
-  type K8sInput,
-  type K8sObject,
-  names,
-  podLabels,
-} from "./names.js";
-export { GRACE_MARGIN_SECONDS, PRE_STOP_SECONDS } from "./pod.js";
-
 /** Settings every pod shares (nothing secret). */
 export function configMap(input: K8sInput): K8sObject {
   return {
